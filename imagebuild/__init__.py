@@ -1,0 +1,1 @@
+"""Offline builder: everything a kind cluster needs, from PyPI, the Go module proxy and Debian."""

@@ -1,0 +1,48 @@
+"""The one way the builder runs external commands."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+
+class CommandFailed(RuntimeError):
+    """A command exited non-zero; the message carries its tail of output."""
+
+
+def run(
+    argv: Sequence[str | os.PathLike[str]],
+    *,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    log: Path | None = None,
+    input_text: str | None = None,
+) -> str:
+    """Run argv; return stdout. With `log`, output goes to that file instead (long builds)."""
+    full_env = {**os.environ, **(env or {})}
+    args = [str(a) for a in argv]
+    if log is not None:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("ab") as sink:
+            sink.write(f"$ {' '.join(args)}\n".encode())
+            sink.flush()
+            proc = subprocess.run(args, cwd=cwd, env=full_env, stdout=sink, stderr=subprocess.STDOUT,
+                                  input=input_text.encode() if input_text else None)
+        if proc.returncode != 0:
+            tail = log.read_text(errors="replace").splitlines()[-25:]
+            raise CommandFailed(f"{args[0]} exited {proc.returncode} (log: {log})\n" + "\n".join(tail))
+        return ""
+    proc = subprocess.run(args, cwd=cwd, env=full_env, capture_output=True, text=True, input=input_text)
+    if proc.returncode != 0:
+        raise CommandFailed(f"{' '.join(args[:3])} exited {proc.returncode}: {proc.stderr.strip()[-2000:]}")
+    return proc.stdout
+
+
+def succeeds(argv: Sequence[str]) -> bool:
+    """True when the command exits 0 (its output is discarded)."""
+    try:
+        return subprocess.run(list(argv), capture_output=True).returncode == 0
+    except FileNotFoundError:
+        return False
