@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Mapping, Sequence
+from typing import IO
 from pathlib import Path
 
 
@@ -19,6 +20,7 @@ def run(
     env: Mapping[str, str] | None = None,
     log: Path | None = None,
     input_text: str | None = None,
+    stdin: IO[bytes] | None = None,
 ) -> str:
     """Run argv; return stdout. With `log`, output goes to that file instead (long builds)."""
     full_env = {**os.environ, **(env or {})}
@@ -29,11 +31,17 @@ def run(
             sink.write(f"$ {' '.join(args)}\n".encode())
             sink.flush()
             proc = subprocess.run(args, cwd=cwd, env=full_env, stdout=sink, stderr=subprocess.STDOUT,
-                                  input=input_text.encode() if input_text else None)
+                                  input=input_text.encode() if input_text else None, stdin=stdin)
         if proc.returncode != 0:
             tail = log.read_text(errors="replace").splitlines()[-25:]
             raise CommandFailed(f"{args[0]} exited {proc.returncode} (log: {log})\n" + "\n".join(tail))
         return ""
+    if stdin is not None:
+        proc_b = subprocess.run(args, cwd=cwd, env=full_env, capture_output=True, stdin=stdin)
+        if proc_b.returncode != 0:
+            raise CommandFailed(f"{' '.join(args[:3])} exited {proc_b.returncode}: "
+                                f"{proc_b.stderr.decode(errors='replace').strip()[-2000:]}")
+        return proc_b.stdout.decode(errors="replace")
     proc = subprocess.run(args, cwd=cwd, env=full_env, capture_output=True, text=True, input=input_text)
     if proc.returncode != 0:
         raise CommandFailed(f"{' '.join(args[:3])} exited {proc.returncode}: {proc.stderr.strip()[-2000:]}")

@@ -1,0 +1,44 @@
+"""`python -m imagebuild`: build a kind node image and probe images without any registry."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from imagebuild import build, engine, versions
+from imagebuild.shell import CommandFailed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m imagebuild", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="build binaries, images and the node image for a Kubernetes version")
+    b.add_argument("--kubernetes-version", default=versions.DEFAULT_KUBERNETES,
+                   help="1.NN (newest served patch) or v1.NN.P (default %(default)s)")
+    sub.add_parser("engine", help="make sure a Docker engine answers (install and start it if needed)")
+    sub.add_parser("kind", help="build the pinned kind CLI and print its path")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    try:
+        if args.command == "engine":
+            engine.ensure_engine()
+        elif args.command == "kind":
+            print(build.build_kind())
+        else:
+            result = build.build_all(args.kubernetes_version)
+            print(f"node image: {result.node_image}")
+            print(f"probe images: {result.dig_image} {result.busybox_image}")
+            print(f"kind: {result.kind}")
+    except (versions.UnknownVersion, engine.EngineError, build.BuildError, CommandFailed) as err:
+        print(f"imagebuild: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("imagebuild: interrupted", file=sys.stderr)
+        return 130
+    print(f"imagebuild: finished in {time.monotonic() - started:.0f}s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,5 @@
+# busybox (Debian's static build): sh, wget, nc and friends, for workloads and HTTP probes.
+FROM scratch
+COPY rootfs/ /
+ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+CMD ["sh"]

@@ -1,0 +1,113 @@
+"""Build Go programs from the module proxy, pinned, into the cache.
+
+Each program is built from a generated wrapper module that requires the upstream module. Modules
+such as k8s.io/kubernetes and etcd's server replace their sibling modules with local paths, which
+makes them impossible to `go install`; the wrapper replaces each of those with its released version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from imagebuild.cache import cache_root
+from imagebuild.progress import step
+from imagebuild.shell import run
+
+LOCAL_REPLACE = re.compile(r"^\s*(?:replace\s+)?(\S+)\s+=>\s+(\.\.?/\S*)\s*$")
+
+
+@dataclass(frozen=True)
+class GoBuild:
+    """One wrapper module: upstream `module@version`, the packages to build from it."""
+
+    module: str
+    version: str
+    packages: tuple[str, ...]
+    cgo: bool = False
+    tags: tuple[str, ...] = ()
+    ldflags: str = "-s -w"
+    # version that a locally replaced sibling module has at this release
+    sibling_version: Callable[[str], str] | None = None
+    env: dict[str, str] = field(default_factory=dict)
+
+    def key(self) -> str:
+        text = json.dumps([self.module, self.version, self.packages, self.cgo, self.tags, self.ldflags,
+                           sorted(self.env.items())])
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def out_dir(self) -> Path:
+        safe = self.module.replace("/", "_")
+        return cache_root() / "go" / f"{safe}@{self.version}-{self.key()}"
+
+
+def local_replaces(gomod_text: str) -> list[str]:
+    """Modules that a go.mod replaces with local directories (these need released versions)."""
+    found, in_block = [], False
+    for line in gomod_text.splitlines():
+        stripped = line.split("//", 1)[0].rstrip()
+        if stripped.startswith("replace ("):
+            in_block = True
+            continue
+        if in_block and stripped.strip() == ")":
+            in_block = False
+            continue
+        if in_block or stripped.startswith("replace "):
+            match = LOCAL_REPLACE.match(stripped)
+            if match:
+                found.append(match.group(1))
+    return found
+
+
+def wrapper_gomod(build: GoBuild, upstream_gomod: str, go_directive: str) -> str:
+    lines = ["module local/wrapper", "", f"go {go_directive}", "", f"require {build.module} {build.version}", ""]
+    replaced = local_replaces(upstream_gomod)
+    if replaced:
+        if build.sibling_version is None:
+            raise ValueError(f"{build.module} replaces {replaced[0]} locally; a sibling_version is needed")
+        lines.append("replace (")
+        lines += [f"\t{mod} => {mod} {build.sibling_version(mod)}" for mod in replaced]
+        lines.append(")")
+    return "\n".join(lines) + "\n"
+
+
+def tools_go(packages: tuple[str, ...]) -> str:
+    imports = "\n".join(f'\t_ "{p}"' for p in packages)
+    return f"//go:build tools\n\npackage tools\n\nimport (\n{imports}\n)\n"
+
+
+def binary_name(package: str) -> str:
+    parts = package.rstrip("/").split("/")
+    # `go build -o dir/` names a binary after the last element that is not a major-version suffix
+    return parts[-2] if re.fullmatch(r"v\d+", parts[-1]) else parts[-1]
+
+
+def build(build: GoBuild) -> Path:
+    """Build (or reuse) the binaries; returns the directory holding them."""
+    out = build.out_dir()
+    done = out / ".complete"
+    if done.exists():
+        return out
+    with step(f"go: {build.module}@{build.version} ({', '.join(binary_name(p) for p in build.packages)})"):
+        work = cache_root() / "gowrap" / out.name
+        work.mkdir(parents=True, exist_ok=True)
+        log = work / "build.log"
+        info = json.loads(run(["go", "mod", "download", "-json", f"{build.module}@{build.version}"]))
+        upstream = Path(info["GoMod"]).read_text()
+        go_line = next((ln.split()[1] for ln in upstream.splitlines() if ln.startswith("go ")), "1.22")
+        (work / "go.mod").write_text(wrapper_gomod(build, upstream, go_line))
+        (work / "go.sum").unlink(missing_ok=True)
+        (work / "tools.go").write_text(tools_go(build.packages))
+        env = {"CGO_ENABLED": "1" if build.cgo else "0", "GOFLAGS": "-buildvcs=false", **build.env}
+        run(["go", "mod", "tidy"], cwd=work, env=env, log=log)
+        out.mkdir(parents=True, exist_ok=True)
+        argv = ["go", "build", "-trimpath", "-ldflags", build.ldflags, "-o", f"{out}/"]
+        if build.tags:
+            argv += ["-tags", ",".join(build.tags)]
+        run([*argv, *build.packages], cwd=work, env=env, log=log)
+        done.write_text(build.key() + "\n")
+    return out
