@@ -33,6 +33,8 @@ def daemon_answers() -> bool:
 
 def ensure_engine(deadline_s: float = 60) -> None:
     """Make `docker info` succeed, starting (and if needed installing) dockerd."""
+    if WRAPPER.exists():
+        _write_wrapper()  # keep the front end current; dockerd runs it afresh for every container
     if daemon_answers():
         return
     if os.geteuid() != 0:
@@ -63,15 +65,21 @@ def _apt_install(packages: list[str]) -> None:
         log=Path("/var/log/headless-conformance-apt.log"))
 
 
-def _install_capfix_runtime() -> None:
-    if shutil.which("jq") is None:
-        _apt_install(["jq"])
+def _write_wrapper() -> None:
     real = shutil.which("runc")
     if real is None:
         raise EngineError("runc not found (Debian's docker.io should have brought it)")
-    WRAPPER.parent.mkdir(parents=True, exist_ok=True)
-    WRAPPER.write_text((FILES / "runc-capfix").read_text().replace("@REAL_RUNC@", real))
-    WRAPPER.chmod(0o755)
+    text = (FILES / "runc-capfix").read_text().replace("@REAL_RUNC@", real)
+    if not WRAPPER.exists() or WRAPPER.read_text() != text:
+        WRAPPER.parent.mkdir(parents=True, exist_ok=True)
+        WRAPPER.write_text(text)
+        WRAPPER.chmod(0o755)
+
+
+def _install_capfix_runtime() -> None:
+    if shutil.which("jq") is None:
+        _apt_install(["jq"])
+    _write_wrapper()
     config = json.loads(DAEMON_JSON.read_text()) if DAEMON_JSON.exists() else {}
     config.setdefault("runtimes", {})["capfix"] = {"path": str(WRAPPER)}
     config["default-runtime"] = "capfix"

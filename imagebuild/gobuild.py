@@ -34,10 +34,15 @@ class GoBuild:
     # version that a locally replaced sibling module has at this release
     sibling_version: Callable[[str], str] | None = None
     env: dict[str, str] = field(default_factory=dict)
+    # Build the upstream `main_file` as the wrapper's own main package, minus import lines naming
+    # `drop_imports` (for a main that imports a package whose module the proxy does not serve).
+    main_file: str | None = None
+    drop_imports: tuple[str, ...] = ()
+    output: str | None = None
 
     def key(self) -> str:
         text = json.dumps([self.module, self.version, self.packages, self.cgo, self.tags, self.ldflags,
-                           sorted(self.env.items())])
+                           sorted(self.env.items()), self.main_file, self.drop_imports, self.output])
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def out_dir(self) -> Path:
@@ -80,6 +85,12 @@ def tools_go(packages: tuple[str, ...]) -> str:
     return f"//go:build tools\n\npackage tools\n\nimport (\n{imports}\n)\n"
 
 
+def without_imports(source: str, drop: tuple[str, ...]) -> str:
+    kept = [ln for ln in source.splitlines(keepends=True)
+            if not (ln.strip().startswith(("_ ", '"')) and any(d in ln for d in drop))]
+    return "".join(kept)
+
+
 def binary_name(package: str) -> str:
     parts = package.rstrip("/").split("/")
     # `go build -o dir/` names a binary after the last element that is not a major-version suffix
@@ -101,13 +112,19 @@ def build(build: GoBuild) -> Path:
         go_line = next((ln.split()[1] for ln in upstream.splitlines() if ln.startswith("go ")), "1.22")
         (work / "go.mod").write_text(wrapper_gomod(build, upstream, go_line))
         (work / "go.sum").unlink(missing_ok=True)
-        (work / "tools.go").write_text(tools_go(build.packages))
+        if build.main_file:
+            (work / "tools.go").unlink(missing_ok=True)
+            source = (Path(info["Dir"]) / build.main_file).read_text()
+            (work / "main.go").write_text(without_imports(source, build.drop_imports))
+        else:
+            (work / "tools.go").write_text(tools_go(build.packages))
         env = {"CGO_ENABLED": "1" if build.cgo else "0", "GOFLAGS": "-buildvcs=false", **build.env}
         run(["go", "mod", "tidy"], cwd=work, env=env, log=log)
         out.mkdir(parents=True, exist_ok=True)
-        argv = ["go", "build", "-trimpath", "-ldflags", build.ldflags, "-o", f"{out}/"]
+        target = f"{out}/{build.output}" if build.output else f"{out}/"
+        argv = ["go", "build", "-trimpath", "-ldflags", build.ldflags, "-o", target]
         if build.tags:
             argv += ["-tags", ",".join(build.tags)]
-        run([*argv, *build.packages], cwd=work, env=env, log=log)
+        run([*argv, *(["."] if build.main_file else build.packages)], cwd=work, env=env, log=log)
         done.write_text(build.key() + "\n")
     return out

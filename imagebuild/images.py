@@ -98,7 +98,7 @@ def build_images(kube: versions.KubernetesVersion, bins: Binaries, tags: dict[st
     tools = _from_debian(IMAGES / "debian-tools.Dockerfile")
     docker.build(tags["kube-proxy"], tools, {"bin/kube-proxy": k / "kube-proxy"}, log)
     flannel = f"{PREFIX}/flannel:{versions.FLANNEL_VERSION}"
-    docker.build(flannel, tools, {"bin/flanneld": bins.flannel / "flannel",
+    docker.build(flannel, tools, {"bin/flanneld": bins.flannel / "flanneld",
                                   "bin/flannel-node": IMAGES / "flannel" / "flannel-node"}, log)
 
     local_path = f"{PREFIX}/local-path-provisioner:{versions.LOCAL_PATH_PROVISIONER_VERSION}"
