@@ -1,5 +1,7 @@
 """A Docker engine that answers: reuse a running one, else install Debian's docker.io and start it.
 
+An engine started here keeps container traffic on this machine (see keep_containers_local).
+
 Where the capability bounding set lacks CAP_SYS_RESOURCE, dockerd's default runtime becomes the
 runc-capfix front end; elsewhere the daemon's configuration is left untouched.
 """
@@ -55,6 +57,21 @@ def ensure_engine(deadline_s: float = 60) -> None:
                 raise EngineError(f"dockerd did not answer within {deadline_s:.0f}s; last log lines:\n"
                                   + "\n".join(tail))
             time.sleep(0.5)
+        keep_containers_local()
+
+
+def keep_containers_local() -> None:
+    """Drop whatever containers would send past this machine (the engines this module starts are
+    on machines whose only permitted peers are local). Cluster traffic stays on the bridges; DNS
+    is answered by dockerd itself on the host, so names still resolve through the host's resolver."""
+    for tool in ("iptables", "ip6tables"):
+        if not succeeds([tool, "-S", "DOCKER-USER"]):
+            continue
+        for bridge in ("br-+", "docker0"):
+            rule = ["DOCKER-USER", "-i", bridge, "!", "-o", bridge, "-j", "DROP"]
+            if not succeeds([tool, "-C", *rule]):
+                run([tool, "-I", *rule])
+    say("containers may reach only each other and this host (DOCKER-USER drops the rest)")
 
 
 def _apt_install(packages: list[str]) -> None:

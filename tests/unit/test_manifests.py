@@ -92,6 +92,7 @@ def test_statefulset() -> None:
         "image": "busybox:latest",
         "args": ARGS,
         "ports": [{"containerPort": 80}],
+        "volumeMounts": [{"name": "data", "mountPath": "/data"}],
         "readinessProbe": {"tcpSocket": {"port": 80}, "initialDelaySeconds": 5, "periodSeconds": 10},
     }
     assert spec["volumeClaimTemplates"] == [
