@@ -1,0 +1,64 @@
+"""The cluster works: DNS, cross-node pod networking, HTTP between pods, volumes.
+
+These are prerequisites of every other check; when one fails, the others say little.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from fixtures import names
+
+HELLO = "Hello from Busybox!"
+HTTP_SERVER = ["/bin/sh", "-c",
+               "while true; do { echo -e 'HTTP/1.1 200 OK\\n\\nHello from Busybox!'; } | nc -l -p 80; done"]
+
+
+@pytest.mark.spec
+def test_dns_answers_the_api_service_ip(cluster, probes):
+    api_ip = cluster.kube.core.read_namespaced_service("kubernetes", "default").spec.cluster_ip
+
+    answer = probes.dig(names.service_fqdn("kubernetes", "default", cluster.domain), "A")
+
+    assert answer.rcode == "NOERROR"
+    assert answer.addresses("A") == {api_ip}
+
+
+@pytest.mark.cluster
+def test_pod_on_worker_reaches_pod_on_control_plane(workloads, probes):
+    control_plane, workers = workloads.nodes("control-plane"), workloads.nodes("worker")
+    if not workers:
+        pytest.skip("single-node cluster: no worker to reach across")
+    server = workloads.start_pod("server", node=control_plane[0], args=HTTP_SERVER, ready_on_port=80)
+    client = workloads.start_pod("client", node=workers[0])
+    assert server.node != client.node
+
+    result = probes.shell(client.name, f"timeout 10 wget -q -O- http://{server.ip}:80")
+
+    assert result.exit_code == 0, result.text
+    assert result.stdout.strip() == HELLO
+
+
+@pytest.mark.cluster
+def test_busybox_wget_gets_the_nc_server_body(workloads, probes):
+    server = workloads.start_pod("server", args=HTTP_SERVER, ready_on_port=80)
+
+    result = probes.wget(f"http://{server.ip}:80")
+
+    assert result.exit_code == 0, result.text
+    assert result.stdout.strip() == HELLO
+
+
+@pytest.mark.cluster
+def test_statefulset_claim_binds_and_pod_mounts_it(cluster, workloads, probes):
+    workloads.apply_manifest("headless-service")
+    workloads.apply_manifest("statefulset", replicas=1)
+    workloads.wait_rollout("StatefulSet", "my-app-statefulset")
+
+    claim = cluster.kube.core.read_namespaced_persistent_volume_claim("data-my-app-statefulset-0",
+                                                                      workloads.namespace)
+    mounted = probes.shell("my-app-statefulset-0", "grep -c ' /data ' /proc/mounts && echo ok > /data/f && cat /data/f")
+
+    assert claim.status.phase == "Bound"
+    assert claim.spec.volume_name
+    assert mounted.stdout.split() == ["1", "ok"]
