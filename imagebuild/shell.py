@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Mapping, Sequence
-from typing import IO
 from pathlib import Path
+from typing import IO
 
 
 class CommandFailed(RuntimeError):
