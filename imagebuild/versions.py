@@ -44,8 +44,8 @@ class KubernetesVersion:
         return f"v0.{self.minor}.{self.patch}"
 
 
-def resolve_kubernetes(requested: str, served: list[str]) -> KubernetesVersion:
-    """Turn '1.37', 'v1.37' or 'v1.37.2' into a served release (newest patch for a minor)."""
+def check_supported(requested: str) -> int:
+    """The minor version of '1.NN' / 'v1.NN.P', or UnknownVersion with the supported list."""
     match = KUBERNETES_SEMVER.match(requested.strip())
     if not match:
         raise UnknownVersion(f"'{requested}' is not a Kubernetes version (expected e.g. 1.37 or v1.37.2)")
@@ -53,6 +53,14 @@ def resolve_kubernetes(requested: str, served: list[str]) -> KubernetesVersion:
     if minor not in SUPPORTED_MINORS:
         raise UnknownVersion(f"Kubernetes 1.{minor} is not supported (supported: "
                              + ", ".join(f"1.{m}" for m in SUPPORTED_MINORS) + ")")
+    return minor
+
+
+def resolve_kubernetes(requested: str, served: list[str]) -> KubernetesVersion:
+    """Turn '1.37', 'v1.37' or 'v1.37.2' into a served release (newest patch for a minor)."""
+    minor = check_supported(requested)
+    match = KUBERNETES_SEMVER.match(requested.strip())
+    assert match is not None
     releases = []
     for tag in served:
         m = re.fullmatch(r"v1\.(\d+)\.(\d+)", tag)
