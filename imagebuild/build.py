@@ -7,7 +7,7 @@ import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from imagebuild import components, engine, images, node, rootfs, versions
+from imagebuild import components, docker, engine, images, node, rootfs, versions
 from imagebuild.cache import cache_root
 from imagebuild.gobuild import build as go_build
 from imagebuild.progress import say, step
@@ -72,6 +72,8 @@ def build_all(requested: str) -> BuildResult:
     rootfs.ensure_debian_image(log)
     image_set = images.build_images(kube, bins, tags, log, work)
     node_image = node.build_node_image(kube, bins, image_set, log, work)
+    # superseded builds of our own images, now untagged
+    run(["docker", "image", "prune", "--force", "--filter", f"label={docker.KEY_LABEL}"])
     result = BuildResult(kubernetes=kube.tag, node_image=node_image, dig_image=image_set.dig,
                          busybox_image=image_set.busybox, kind=str(kind))
     result.write(result_path(kube.tag))

@@ -18,7 +18,7 @@ from imagebuild.cache import cache_root
 from imagebuild.progress import step
 from imagebuild.shell import run
 
-LOCAL_REPLACE = re.compile(r"^\s*(?:replace\s+)?(\S+)\s+=>\s+(\.\.?/\S*)\s*$")
+LOCAL_REPLACE = re.compile(r"^\s*(?:replace\s+)?(\S+)(?:\s+v\S+)?\s+=>\s+((?:\.\.?/|/)\S*)\s*$")
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ HTTP_SERVER = ["/bin/sh", "-c",
 
 
 @pytest.mark.spec
-def test_dns_answers_the_api_service_ip(cluster, probes):
+def test_dns_answers_the_api_service_ip(cluster, dns):
     api_ip = cluster.kube.core.read_namespaced_service("kubernetes", "default").spec.cluster_ip
 
-    answer = probes.dig(names.service_fqdn("kubernetes", "default", cluster.domain), "A")
+    answer = dns.await_a(names.service_fqdn("kubernetes", "default", cluster.domain), {api_ip}).value
 
     assert answer.rcode == "NOERROR"
     assert answer.addresses("A") == {api_ip}

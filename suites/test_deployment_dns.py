@@ -72,6 +72,16 @@ def test_wget_by_ip_dashed_name_returns_the_pod_body(deployment_scenario, probes
         assert result.stdout.strip() == HELLO
 
 
+def _settled(scenario, dns) -> set[str]:
+    """DNS shows the current pods before a change (so the change, not a cold cache, is measured)."""
+    current = scenario.serving_ips()
+    dns.await_a(scenario.service_name(), current)
+    dns.await_srv_targets(scenario.srv_name(), {scenario.ip_name(ip) for ip in current})
+    for ip in current:
+        dns.await_a(scenario.ip_name(ip), {ip})
+    return current
+
+
 def _converge(scenario, dns, transcript, change: str, started: float, removed_ips: set[str]) -> None:
     """After a change: A and SRV follow the ready pods; names of removed pods stop resolving."""
     ready_at = time.monotonic()
@@ -89,7 +99,7 @@ def _converge(scenario, dns, transcript, change: str, started: float, removed_ip
 
 @pytest.mark.scenario
 def test_deleting_a_pod_replaces_its_ip_in_dns(deployment_scenario, dns, transcript):
-    before = deployment_scenario.serving_ips()
+    before = _settled(deployment_scenario, dns)
     victim = deployment_scenario.serving_pods()[0]
 
     started = time.monotonic()
@@ -102,7 +112,7 @@ def test_deleting_a_pod_replaces_its_ip_in_dns(deployment_scenario, dns, transcr
 
 @pytest.mark.scenario
 def test_scaling_up_adds_the_new_pod_ips(deployment_scenario, dns, transcript):
-    before = deployment_scenario.serving_ips()
+    before = _settled(deployment_scenario, dns)
 
     started = time.monotonic()
     after = deployment_scenario.scale(5)
@@ -114,7 +124,7 @@ def test_scaling_up_adds_the_new_pod_ips(deployment_scenario, dns, transcript):
 @pytest.mark.scenario
 def test_scaling_down_removes_ips_and_their_names(deployment_scenario, dns, transcript):
     deployment_scenario.scale(5)
-    before = deployment_scenario.serving_ips()
+    before = _settled(deployment_scenario, dns)
 
     started = time.monotonic()
     after = deployment_scenario.scale(2)

@@ -52,6 +52,7 @@ def test_pods_start_in_order_and_stop_in_reverse(cluster, workloads, transcript)
 @pytest.mark.scenario
 def test_deleted_pod_returns_with_its_name_dns_name_and_volume(cluster, statefulset_scenario, probes, dns):
     name = f"{SET}-1"
+    dns.await_a(statefulset_scenario.pod_name(name), {statefulset_scenario.workloads.pod(name).ip})
     claim_before = statefulset_scenario.workloads.claim(f"data-{name}")
     token = statefulset_scenario.workloads.pod(name).uid
     probes.shell(name, f"echo {token} > /data/identity")
