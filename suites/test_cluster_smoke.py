@@ -35,7 +35,7 @@ def test_pod_on_worker_reaches_pod_on_control_plane(workloads, probes):
 
     result = probes.shell(client.name, f"timeout 10 wget -q -O- http://{server.ip}:80")
 
-    assert result.exit_code == 0, result.text
+    assert result.exit_code == 0, f"{client.node} → {server.ip} on {server.node}: {result.outcome()}"
     assert result.stdout.strip() == HELLO
 
 
@@ -45,7 +45,7 @@ def test_busybox_wget_gets_the_nc_server_body(workloads, probes):
 
     result = probes.wget(f"http://{server.ip}:80")
 
-    assert result.exit_code == 0, result.text
+    assert result.exit_code == 0, f"wget http://{server.ip}:80: {result.outcome()}"
     assert result.stdout.strip() == HELLO
 
 

@@ -68,7 +68,7 @@ def test_wget_by_ip_dashed_name_returns_the_pod_body(deployment_scenario, probes
 
         result = probes.wget(url)
 
-        assert result.exit_code == 0, result.text
+        assert result.exit_code == 0, f"wget {url}: {result.outcome()}"
         assert result.stdout.strip() == HELLO
 
 

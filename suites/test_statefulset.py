@@ -45,8 +45,10 @@ def test_pods_start_in_order_and_stop_in_reverse(cluster, workloads, transcript)
         workloads.await_pods_gone(ordinal_pods(3)[1:])
     transcript.add("pod watch events", ordering.describe(log.events))
 
-    assert ordering.creation_violations(log.events, ordinal_pods(3)) == []
-    assert ordering.deletion_violations(log.events, [f"{SET}-2", f"{SET}-1"]) == []
+    created_out_of_order = ordering.creation_violations(log.events, ordinal_pods(3))
+    removed_out_of_order = ordering.deletion_violations(log.events, [f"{SET}-2", f"{SET}-1"])
+    assert not created_out_of_order, "\n".join(created_out_of_order)
+    assert not removed_out_of_order, "\n".join(removed_out_of_order)
 
 
 @pytest.mark.scenario
@@ -68,7 +70,7 @@ def test_deleted_pod_returns_with_its_name_dns_name_and_volume(cluster, stateful
     assert pod.uid != old_uid
     assert (pod.hostname, pod.subdomain) == (name, "my-headless-service")
     assert answer.addresses("A") == {pod.ip}
-    assert content.stdout.strip() == token
+    assert content.stdout.strip() == token, f"{name} lost the file written to its volume before deletion"
     assert (claim_after.status, claim_after.volume) == ("Bound", claim_before.volume)
 
 
@@ -89,5 +91,5 @@ def test_scaling_to_zero_and_back_keeps_names_and_volumes(statefulset_scenario, 
     for name, pod in pods.items():
         answer = dns.await_a(statefulset_scenario.pod_name(name), {pod.ip}).value
         assert answer.addresses("A") == {pod.ip}
-        assert probes.shell(name, "cat /data/identity").stdout.strip() == name
-        assert workloads.claim(f"data-{name}").volume == claims[name]
+        assert probes.shell(name, "cat /data/identity").stdout.strip() == name, f"{name} lost its volume's file"
+        assert workloads.claim(f"data-{name}").volume == claims[name], f"{name} got a different volume"
