@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO
+
+from imagebuild.progress import say
 
 
 class CommandFailed(RuntimeError):
@@ -30,8 +33,14 @@ def run(
         with log.open("ab") as sink:
             sink.write(f"$ {' '.join(args)}\n".encode())
             sink.flush()
-            proc = subprocess.run(args, cwd=cwd, env=full_env, stdout=sink, stderr=subprocess.STDOUT,
-                                  input=input_text.encode() if input_text else None, stdin=stdin)
+            proc = subprocess.Popen(args, cwd=cwd, env=full_env, stdout=sink, stderr=subprocess.STDOUT,
+                                    stdin=stdin if stdin is not None else
+                                    (subprocess.PIPE if input_text else subprocess.DEVNULL))
+            if input_text:
+                assert proc.stdin is not None
+                proc.stdin.write(input_text.encode())
+                proc.stdin.close()
+            _wait_with_heartbeat(proc, args, log)
         if proc.returncode != 0:
             tail = log.read_text(errors="replace").splitlines()[-25:]
             raise CommandFailed(f"{args[0]} exited {proc.returncode} (log: {log})\n" + "\n".join(tail))
@@ -46,6 +55,22 @@ def run(
     if proc.returncode != 0:
         raise CommandFailed(f"{' '.join(args[:3])} exited {proc.returncode}: {proc.stderr.strip()[-2000:]}")
     return proc.stdout
+
+
+HEARTBEAT_S = 30
+
+
+def _wait_with_heartbeat(proc: subprocess.Popen[bytes], args: list[str], log: Path) -> None:
+    """Wait, saying every HEARTBEAT_S seconds that the command still runs (a Go build of Kubernetes
+    prints nothing for minutes)."""
+    started = time.monotonic()
+    while True:
+        try:
+            proc.wait(timeout=HEARTBEAT_S)
+            return
+        except subprocess.TimeoutExpired:
+            tail = log.read_text(errors="replace").rstrip().rsplit("\n", 1)[-1][:100]
+            say(f"  still running after {time.monotonic() - started:.0f}s: {' '.join(args[:3])} ... | {tail}")
 
 
 def succeeds(argv: Sequence[str]) -> bool:
