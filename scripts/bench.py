@@ -51,7 +51,8 @@ def main() -> int:
             cluster = kindcli.KindCluster(f"bench-{i}", result.kind, kubeconfig)
             config = kindcli.cluster_config(cluster.name, 1, kindcli.docker_cgroup_version() == "1")
 
-            def up() -> None:
+            def up(cluster: kindcli.KindCluster = cluster, config: str = config,
+                   kubeconfig: Path = kubeconfig) -> None:
                 cluster.create(result.node_image, config)
                 kubeconfig.write_text(cluster.kubeconfig())
                 wait_usable(connect(kubeconfig), 300)
