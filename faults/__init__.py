@@ -1,0 +1,1 @@
+"""Faults to inject into a cluster so that each check can be seen failing (and restored)."""

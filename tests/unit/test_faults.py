@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from faults.__main__ import stale_cache, wrong_records
+
+COREFILE = """.:53 {
+    errors
+    kubernetes example.org in-addr.arpa ip6.arpa {
+       pods insecure
+       ttl 30
+    }
+    forward . /etc/resolv.conf
+    cache 30 {
+       disable success example.org
+    }
+    loop
+}
+"""
+
+
+def test_wrong_records_puts_templates_for_the_cluster_domain_before_kubernetes() -> None:
+    text = wrong_records(COREFILE)
+    assert text.index("template IN A example.org {") < text.index("template IN SRV example.org {") \
+        < text.index("    kubernetes example.org")
+    assert text.count("fallthrough\n    }") == 2
+    assert text.replace(text[text.index("    template IN A"):text.index("    kubernetes")], "") == COREFILE
+
+
+def test_stale_cache_raises_ttl_and_caches_the_cluster_zone() -> None:
+    text = stale_cache(COREFILE)
+    assert "ttl 3600" in text and "ttl 30\n" not in text
+    assert "    cache 3600\n    loop" in text and "disable success" not in text
