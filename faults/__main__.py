@@ -14,8 +14,10 @@ import subprocess
 import sys
 import time
 
-WRONG_RECORDS = '''    template IN A {domain} {{  # noqa: E501
-       match "^my-headless-service\\\\.hc-[^.]+\\\\.svc\\\\." "^[0-9]+-[0-9]+-[0-9]+-[0-9]+\\\\.my-headless-service\\\\." "^my-app-statefulset-[0-9]+\\\\.my-headless-service\\\\."
+WRONG_RECORDS = '''    template IN A {domain} {{
+       match "^my-headless-service\\\\.hc-[^.]+\\\\.svc\\\\."
+       match "^[0-9]+-[0-9]+-[0-9]+-[0-9]+\\\\.my-headless-service\\\\."
+       match "^my-app-statefulset-[0-9]+\\\\.my-headless-service\\\\."
        answer "{{{{ .Name }}}} 99 IN A 10.244.99.99"
        fallthrough
     }}
