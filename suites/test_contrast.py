@@ -28,23 +28,13 @@ def test_clusterip_service_answers_its_one_service_ip(clusterip_service, deploym
 def test_clusterip_srv_points_at_the_service_not_the_pods(clusterip_service, deployment_scenario, dns):
     ns, domain = deployment_scenario.namespace, deployment_scenario.domain
     service = names.service_fqdn("my-clusterip-service", ns, domain)
+    pod_names = {names.ip_pod_fqdn(p.ip, "my-clusterip-service", ns, domain)
+                 for p in deployment_scenario.serving_pods()}
 
     answer = dns.await_srv_targets(names.srv_fqdn("http", "tcp", "my-clusterip-service", ns, domain),
                                    {service}).value
 
     assert [(r.target, r.port) for r in answer.srv()] == [(service, 80)]
-
-
-@pytest.mark.spec
-def test_clusterip_srv_names_no_pods(clusterip_service, deployment_scenario, dns):
-    ns, domain = deployment_scenario.namespace, deployment_scenario.domain
-    service = names.service_fqdn("my-clusterip-service", ns, domain)
-
-    answer = dns.await_srv_targets(names.srv_fqdn("http", "tcp", "my-clusterip-service", ns, domain),
-                                   {service}).value
-
-    pod_names = {names.ip_pod_fqdn(p.ip, "my-clusterip-service", ns, domain)
-                 for p in deployment_scenario.serving_pods()}
     assert not {r.target for r in answer.srv()} & pod_names
     assert set(answer.additional_addresses()) <= {service}
 
