@@ -1,6 +1,6 @@
 """Benchmark: warm image build, and a 2-node kind cluster from the built image until usable.
 
-Run with `python3 -m tox -e bench` (after `python3 -m imagebuild build`). Prints min / median / max
+Run with `.venv/bin/tox -e bench` (after `python3 -m imagebuild build`). Prints min / median / max
 of several runs; figures vary with the machine, so compare medians measured in one run.
 """
 
