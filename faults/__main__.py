@@ -12,7 +12,6 @@ import argparse
 import re
 import subprocess
 import sys
-import time
 
 WRONG_RECORDS = '''    template IN A {domain} {{
        match "^my-headless-service\\\\.hc-[^.]+\\\\.svc\\\\."
@@ -110,20 +109,26 @@ def no_storage(ctx: str, apply: bool) -> None:
 
 
 def stray_endpointslice(ctx: str, apply: bool) -> None:
-    """Until interrupted, add a slice with a stray ready address to every suite namespace."""
+    """Until interrupted, add a slice with a stray ready address to every suite namespace as it appears
+    (the EndpointSlice controller leaves slices it does not manage alone, so once per namespace is enough)."""
     if not apply:
         return
     print("faults: adding stray EndpointSlices to hc-* namespaces until Ctrl-C", file=sys.stderr)
+    watch = subprocess.Popen(["kubectl", "--context", ctx, "get", "namespaces", "--watch", "-o", "name"],
+                             stdout=subprocess.PIPE, text=True)
+    done: set[str] = set()
     try:
-        while True:
-            for ns in kubectl(ctx, "get", "namespaces", "-o", "name").split():
-                name = ns.removeprefix("namespace/")
-                if name.startswith("hc-"):
-                    subprocess.run(["kubectl", "--context", ctx, "-n", name, "apply", "-f", "-"], input=STRAY_SLICE,
-                                   text=True, capture_output=True)
-            time.sleep(0.5)
+        assert watch.stdout is not None
+        for line in watch.stdout:
+            name = line.strip().removeprefix("namespace/")
+            if name.startswith("hc-") and name not in done:
+                done.add(name)
+                subprocess.run(["kubectl", "--context", ctx, "-n", name, "apply", "-f", "-"], input=STRAY_SLICE,
+                               text=True, capture_output=True)
     except KeyboardInterrupt:
         pass
+    finally:
+        watch.terminate()
 
 
 FAULTS = {

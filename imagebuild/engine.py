@@ -12,9 +12,9 @@ import json
 import os
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
+from fixtures.wait import WaitTimeout, wait_for
 from imagebuild import capabilities
 from imagebuild.progress import say, step
 from imagebuild.shell import run, succeeds
@@ -50,13 +50,11 @@ def ensure_engine(deadline_s: float = 60) -> None:
         with DOCKERD_LOG.open("ab") as log:
             subprocess.Popen(["dockerd"], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                              start_new_session=True)
-        end = time.monotonic() + deadline_s
-        while not daemon_answers():
-            if time.monotonic() > end:
-                tail = DOCKERD_LOG.read_text(errors="replace").splitlines()[-10:]
-                raise EngineError(f"dockerd did not answer within {deadline_s:.0f}s; last log lines:\n"
-                                  + "\n".join(tail))
-            time.sleep(0.5)
+        try:
+            wait_for(daemon_answers, bool, expected="dockerd answering `docker info`", timeout=deadline_s,
+                     transcript=lambda: "\n".join(DOCKERD_LOG.read_text(errors="replace").splitlines()[-10:]))
+        except WaitTimeout as err:
+            raise EngineError(str(err)) from None
         keep_containers_local()
 
 

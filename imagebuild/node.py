@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
-import time
 import uuid
 from pathlib import Path
 
+from fixtures.wait import wait_for
 from imagebuild import docker, versions
-from imagebuild.components import KUBE_COMMANDS, Binaries
+from imagebuild.components import Binaries
 from imagebuild.images import FILES, PREFIX, ImageSet
 from imagebuild.progress import say, step
 from imagebuild.rootfs import DEBIAN_IMAGE
@@ -62,7 +62,6 @@ def stage_context(kube: versions.KubernetesVersion, bins: Binaries, images: Imag
         files[f"kube/{name}"] = bins.kubernetes / name
     for plugin in ("bridge", "loopback", "ptp", "host-local", "portmap"):
         files[f"cni/{plugin}"] = bins.cni / plugin
-    assert set(KUBE_COMMANDS) >= {"kubeadm", "kubelet", "kubectl"}
     return files
 
 
@@ -92,12 +91,9 @@ def _preload_and_commit(base: str, tag: str, preload: list[str], key: str, log: 
     try:
         run(["docker", "run", "-d", "--name", name, "--privileged", "--entrypoint", "sleep", base, "infinity"])
         run(["docker", "exec", "-d", name, "sh", "-c", "containerd >/var/log/containerd-build.log 2>&1"])
-        deadline = time.monotonic() + 60
-        while not succeeds(["docker", "exec", name, "ctr", "version"]):
-            if time.monotonic() > deadline:
-                raise RuntimeError("containerd did not start in the build container: "
-                                   + run(["docker", "exec", name, "cat", "/var/log/containerd-build.log"])[-2000:])
-            time.sleep(0.3)
+        wait_for(lambda: succeeds(["docker", "exec", name, "ctr", "version"]), bool,
+                 expected="containerd answering in the build container", timeout=60, interval=0.3,
+                 transcript=lambda: run(["docker", "exec", name, "cat", "/var/log/containerd-build.log"])[-2000:])
         for image in preload:
             say(f"  import {image}")
             save = subprocess.Popen(["docker", "save", image], stdout=subprocess.PIPE)
@@ -111,11 +107,8 @@ def _preload_and_commit(base: str, tag: str, preload: list[str], key: str, log: 
         if missing:
             raise RuntimeError(f"images missing from containerd after import: {missing}")
         run(["docker", "exec", name, "pkill", "containerd"])
-        deadline = time.monotonic() + 30
-        while succeeds(["docker", "exec", name, "pgrep", "-x", "containerd"]):
-            if time.monotonic() > deadline:
-                raise RuntimeError("containerd did not stop in the build container")
-            time.sleep(0.3)
+        wait_for(lambda: succeeds(["docker", "exec", name, "pgrep", "-x", "containerd"]), lambda running: not running,
+                 expected="containerd stopped in the build container", timeout=30, interval=0.3)
         run(["docker", "exec", name, "rm", "-f", "/var/log/containerd-build.log"])
         run(["docker", "commit", "--change", f"ENTRYPOINT {ENTRYPOINT}", "--change", 'CMD []',
              "--change", f"LABEL {docker.KEY_LABEL}={key}", name, tag])
