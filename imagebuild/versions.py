@@ -44,6 +44,14 @@ class KubernetesVersion:
         return f"v0.{self.minor}.{self.patch}"
 
 
+def release_key(requested: str) -> str:
+    """'1.37' / 'v1.37' -> 'v1.37'; 'v1.37.2' -> 'v1.37.2': how build results are filed."""
+    match = KUBERNETES_SEMVER.match(requested.strip())
+    if not match:
+        raise UnknownVersion(f"'{requested}' is not a Kubernetes version (expected e.g. 1.37 or v1.37.2)")
+    return f"v1.{match.group(2)}" + (f".{match.group(3)}" if match.group(3) else "")
+
+
 def check_supported(requested: str) -> int:
     """The minor version of '1.NN' / 'v1.NN.P', or UnknownVersion with the supported list."""
     match = KUBERNETES_SEMVER.match(requested.strip())

@@ -85,3 +85,15 @@ def test_check_supported_rejects_other_minors(requested: str) -> None:
 ])
 def test_module_version_of_image_tag(tag: str, module_version: str) -> None:
     assert module_version_of_image_tag(tag) == module_version
+
+
+def test_release_key_files_minor_and_patch_requests_apart() -> None:
+    from imagebuild.versions import UnknownVersion, release_key
+
+    assert [release_key(v) for v in ("1.37", "v1.37", "v1.37.2")] == ["v1.37", "v1.37", "v1.37.2"]
+    try:
+        release_key("banana")
+    except UnknownVersion as err:
+        assert "'banana' is not a Kubernetes version" in str(err)
+    else:
+        raise AssertionError("banana accepted")
