@@ -1,8 +1,9 @@
-"""Registers the suite's fixtures and hooks; everything else lives in fixtures/."""
+"""Registers the suite's plugin (fixtures/); everything else lives in the library it wires in."""
 
 pytest_plugins = [
     "fixtures.options",
     "fixtures.cluster",
+    "fixtures.timeouts",
     "fixtures.namespace",
     "fixtures.scenario",
     "fixtures.report",

@@ -6,19 +6,34 @@ import argparse
 import sys
 import time
 
-from imagebuild import build, engine, versions
-from imagebuild.shell import CommandFailed
+from common import releases
+from common.signals import interrupt_on_termination
+from common.wait import WaitStopped, WaitTimeout
+from imagebuild import build, engine
+from imagebuild.shell import BuildError
+
+FAILURES = (BuildError, releases.UnknownVersion, WaitTimeout, WaitStopped, OSError)
+
+
+def fail(err: BaseException) -> int:
+    """Detail first (a command's output tail), then one line saying what failed: never a traceback."""
+    head, *detail = str(err).strip().splitlines() or [type(err).__name__]
+    for line in detail[-25:]:
+        print(f"  | {line}", file=sys.stderr)
+    print(f"imagebuild: error: {head}", file=sys.stderr)
+    return 2
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m imagebuild", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="build binaries, images and the node image for a Kubernetes version")
-    b.add_argument("--kubernetes-version", default=versions.DEFAULT_KUBERNETES,
+    b.add_argument("--kubernetes-version", default=releases.DEFAULT_KUBERNETES,
                    help="1.NN (newest served patch) or v1.NN.P (default %(default)s)")
     sub.add_parser("engine", help="make sure a Docker engine answers (install and start it if needed)")
     sub.add_parser("kind", help="build the pinned kind CLI and print its path")
     args = parser.parse_args(argv)
+    interrupt_on_termination()  # SIGTERM/SIGHUP clean up like Ctrl-C (build containers, temp dirs)
     started = time.monotonic()
     try:
         if args.command == "engine":
@@ -30,11 +45,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"node image: {result.node_image}")
             print(f"probe images: {result.dig_image} {result.busybox_image}")
             print(f"kind: {result.kind}")
-    except (versions.UnknownVersion, engine.EngineError, build.BuildError, CommandFailed) as err:
-        print(f"imagebuild: error: {err}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("imagebuild: interrupted", file=sys.stderr)
+    except FAILURES as err:
+        return fail(err)
+    except KeyboardInterrupt as err:
+        print(f"imagebuild: interrupted{f' ({err})' if str(err) else ''}", file=sys.stderr)
         return 130
     print(f"imagebuild: finished in {time.monotonic() - started:.0f}s", file=sys.stderr)
     return 0

@@ -2,43 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import shutil
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from imagebuild import components, docker, engine, images, node, rootfs, versions
-from imagebuild.cache import cache_root
+from common import builds, releases
+from common.cache import cache_root
+from imagebuild import components, docker, engine, images, node, rootfs
 from imagebuild.gobuild import build as go_build
 from imagebuild.progress import say, step
-from imagebuild.shell import run
-
-
-class BuildError(RuntimeError):
-    pass
-
-
-@dataclass(frozen=True)
-class BuildResult:
-    """What the suite needs from a build: the node image, the probe images, the kind binary."""
-
-    kubernetes: str
-    node_image: str
-    dig_image: str
-    busybox_image: str
-    kind: str
-
-    def write(self, path: Path) -> None:
-        path.write_text(json.dumps(asdict(self), indent=2) + "\n")
-
-
-def result_path(kubernetes: str) -> Path:
-    return cache_root() / f"build-{kubernetes}.json"
-
-
-def load_result(kubernetes: str) -> BuildResult | None:
-    path = result_path(kubernetes)
-    return BuildResult(**json.loads(path.read_text())) if path.exists() else None
+from imagebuild.shell import BuildError, run
 
 
 def served_kubernetes_versions() -> list[str]:
@@ -56,10 +28,10 @@ def build_kind() -> Path:
     return go_build(components.kind()) / "kind"
 
 
-def build_all(requested: str) -> BuildResult:
+def build_all(requested: str) -> builds.BuildRecord:
     check_tools()
-    kube = versions.resolve_kubernetes(requested, served_kubernetes_versions())
-    say(f"Kubernetes {kube.tag}, kind {versions.KIND_VERSION}; cache {cache_root()}")
+    kube = releases.resolve_kubernetes(requested, served_kubernetes_versions())
+    say(f"Kubernetes {kube.tag}, kind {releases.KIND_VERSION}; cache {cache_root()}")
     engine.ensure_engine()
     log = cache_root() / "logs" / f"build-{kube.tag}.log"
     work = cache_root() / "work" / kube.tag
@@ -74,8 +46,7 @@ def build_all(requested: str) -> BuildResult:
     node_image = node.build_node_image(kube, bins, image_set, log, work)
     # superseded builds of our own images, now untagged
     run(["docker", "image", "prune", "--force", "--filter", f"label={docker.KEY_LABEL}"])
-    result = BuildResult(kubernetes=kube.tag, node_image=node_image, dig_image=image_set.dig,
-                         busybox_image=image_set.busybox, kind=str(kind))
-    result.write(result_path(kube.tag))
-    result.write(result_path(f"v1.{kube.minor}"))
-    return result
+    record = builds.BuildRecord(kubernetes=kube.tag, node_image=node_image, dig_image=image_set.dig,
+                                busybox_image=image_set.busybox, kind=str(kind))
+    builds.save(record, kube.minor)
+    return record

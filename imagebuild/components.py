@@ -7,8 +7,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from common import releases
+from common.cache import cache_root
 from imagebuild import versions
-from imagebuild.cache import cache_root
 from imagebuild.gobuild import GoBuild, build
 from imagebuild.progress import step
 from imagebuild.shell import run
@@ -18,7 +19,7 @@ KUBE_COMMANDS = ("kubeadm", "kubelet", "kubectl", "kube-apiserver", "kube-contro
 CNI_PLUGINS = ("main/bridge", "main/loopback", "main/ptp", "ipam/host-local", "meta/portmap")
 
 
-def kubernetes_ldflags(version: versions.KubernetesVersion) -> str:
+def kubernetes_ldflags(version: releases.KubernetesVersion) -> str:
     """Stamp the version kubeadm and kubelet report (plain `go build` leaves v0.0.0-master)."""
     flags = ["-s", "-w"]
     for pkg in ("k8s.io/component-base/version", "k8s.io/client-go/pkg/version"):
@@ -28,7 +29,7 @@ def kubernetes_ldflags(version: versions.KubernetesVersion) -> str:
     return " ".join(flags)
 
 
-def kubernetes(version: versions.KubernetesVersion) -> GoBuild:
+def kubernetes(version: releases.KubernetesVersion) -> GoBuild:
     return GoBuild(
         module="k8s.io/kubernetes", version=version.tag,
         packages=tuple(f"k8s.io/kubernetes/cmd/{c}" for c in KUBE_COMMANDS),
@@ -85,10 +86,10 @@ def local_path_provisioner() -> GoBuild:
 
 
 def kind() -> GoBuild:
-    return GoBuild(module="sigs.k8s.io/kind", version=versions.KIND_VERSION, packages=("sigs.k8s.io/kind",))
+    return GoBuild(module="sigs.k8s.io/kind", version=releases.KIND_VERSION, packages=("sigs.k8s.io/kind",))
 
 
-def pause(kube: versions.KubernetesVersion, pause_version: str) -> Path:
+def pause(kube: releases.KubernetesVersion, pause_version: str) -> Path:
     """kubeadm's pause binary, compiled statically from the C source in the Kubernetes module."""
     out = cache_root() / "pause" / pause_version / "pause"
     if out.exists():
@@ -118,7 +119,7 @@ class Binaries:
     pause: Path
 
 
-def build_all(kube: versions.KubernetesVersion, image_tags: dict[str, str]) -> Binaries:
+def build_all(kube: releases.KubernetesVersion, image_tags: dict[str, str]) -> Binaries:
     """Build every binary; `image_tags` are kubeadm's expected tags (etcd, coredns, pause)."""
     return Binaries(
         kubernetes=build(kubernetes(kube)),

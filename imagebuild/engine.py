@@ -14,10 +14,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from fixtures.wait import WaitTimeout, wait_for
+from common.wait import WaitTimeout, wait_for
 from imagebuild import capabilities
 from imagebuild.progress import say, step
-from imagebuild.shell import run, succeeds
+from imagebuild.shell import BuildError, run, succeeds
 
 FILES = Path(__file__).parent / "files"
 WRAPPER = Path("/usr/local/libexec/headless-conformance/runc-capfix")
@@ -25,7 +25,7 @@ DAEMON_JSON = Path("/etc/docker/daemon.json")
 DOCKERD_LOG = Path("/var/log/headless-conformance-dockerd.log")
 
 
-class EngineError(RuntimeError):
+class EngineError(BuildError):
     pass
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from imagebuild.cache import cache_root
+from common.cache import cache_root
 from imagebuild.progress import step
 from imagebuild.shell import run
 

@@ -7,6 +7,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from common import releases
 from imagebuild import docker, versions
 from imagebuild.components import Binaries
 from imagebuild.rootfs import DEBIAN_IMAGE
@@ -36,7 +37,7 @@ def short_name(image: str) -> str:
     return image.rsplit("/", 1)[-1].split(":", 1)[0]
 
 
-def kubeadm_images(kubeadm: Path, kube: versions.KubernetesVersion) -> dict[str, str]:
+def kubeadm_images(kubeadm: Path, kube: releases.KubernetesVersion) -> dict[str, str]:
     listing = run([kubeadm, "config", "images", "list", "--kubernetes-version", kube.tag])
     return {short_name(line): line.strip() for line in listing.splitlines() if line.strip()}
 
@@ -82,7 +83,7 @@ def busybox_version() -> str:
     return first.split()[1].lstrip("v") if first.startswith("BusyBox") else "local"
 
 
-def build_images(kube: versions.KubernetesVersion, bins: Binaries, tags: dict[str, str], log: Path,
+def build_images(kube: releases.KubernetesVersion, bins: Binaries, tags: dict[str, str], log: Path,
                  workdir: Path) -> ImageSet:
     k = bins.kubernetes
     for name in ("kube-apiserver", "kube-controller-manager", "kube-scheduler"):

@@ -13,19 +13,21 @@ import subprocess
 import uuid
 from pathlib import Path
 
-from fixtures.wait import wait_for
-from imagebuild import docker, versions
+from common import releases
+from common.images import qualified
+from common.wait import wait_for
+from imagebuild import docker
 from imagebuild.components import Binaries
 from imagebuild.images import FILES, PREFIX, ImageSet
 from imagebuild.progress import say, step
 from imagebuild.rootfs import DEBIAN_IMAGE
-from imagebuild.shell import run, succeeds
+from imagebuild.shell import BuildError, run, succeeds
 
 NODE = FILES / "node"
 ENTRYPOINT = '["/usr/local/bin/entrypoint", "/sbin/init"]'
 
 
-def node_image_tag(kube: versions.KubernetesVersion) -> str:
+def node_image_tag(kube: releases.KubernetesVersion) -> str:
     return f"{PREFIX}/node:{kube.tag}"
 
 
@@ -40,7 +42,7 @@ def render_manifests(images: ImageSet, dest: Path) -> None:
         (dest / name).write_text(text)
 
 
-def stage_context(kube: versions.KubernetesVersion, bins: Binaries, images: ImageSet, ctx: Path) -> dict[str, Path]:
+def stage_context(kube: releases.KubernetesVersion, bins: Binaries, images: ImageSet, ctx: Path) -> dict[str, Path]:
     shutil.rmtree(ctx, ignore_errors=True)
     rootfs = ctx / "rootfs"
     shutil.copytree(NODE / "rootfs", rootfs, symlinks=True)
@@ -69,7 +71,7 @@ def image_ids(images: list[str]) -> str:
     return "\n".join(run(["docker", "image", "inspect", "--format", "{{.Id}}", i]).strip() for i in images)
 
 
-def build_node_image(kube: versions.KubernetesVersion, bins: Binaries, images: ImageSet, log: Path,
+def build_node_image(kube: releases.KubernetesVersion, bins: Binaries, images: ImageSet, log: Path,
                      workdir: Path) -> str:
     base_tag = f"{PREFIX}/node-base:{kube.tag}"
     files = stage_context(kube, bins, images, workdir / "node-context")
@@ -101,11 +103,11 @@ def _preload_and_commit(base: str, tag: str, preload: list[str], key: str, log: 
                  "--all-platforms", "--digests", "--label=io.cri-containerd.pinned=pinned", "-"],
                 stdin=save.stdout, log=log)
             if save.wait() != 0:
-                raise RuntimeError(f"docker save {image} failed")
+                raise BuildError(f"docker save {image} failed")
         listed = run(["docker", "exec", name, "ctr", "--namespace=k8s.io", "images", "list", "-q"])
-        missing = [i for i in preload if _qualified(i) not in listed.split()]
+        missing = [i for i in preload if qualified(i) not in listed.split()]
         if missing:
-            raise RuntimeError(f"images missing from containerd after import: {missing}")
+            raise BuildError(f"images missing from containerd after import: {missing}")
         run(["docker", "exec", name, "pkill", "containerd"])
         wait_for(lambda: succeeds(["docker", "exec", name, "pgrep", "-x", "containerd"]), lambda running: not running,
                  expected="containerd stopped in the build container", timeout=30, interval=0.3)
@@ -114,13 +116,3 @@ def _preload_and_commit(base: str, tag: str, preload: list[str], key: str, log: 
              "--change", f"LABEL {docker.KEY_LABEL}={key}", name, tag])
     finally:
         docker.remove_container(name)
-
-
-def _qualified(image: str) -> str:
-    """containerd's name for a docker image reference ('busybox:1' -> 'docker.io/library/busybox:1')."""
-    first = image.split("/", 1)[0]
-    if "/" not in image:
-        return f"docker.io/library/{image}"
-    if "." in first or ":" in first or first == "localhost":
-        return image
-    return f"docker.io/{image}"

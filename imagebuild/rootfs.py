@@ -11,7 +11,7 @@ from pathlib import Path
 from imagebuild import versions
 from imagebuild.docker import image_key
 from imagebuild.progress import step
-from imagebuild.shell import run
+from imagebuild.shell import BuildError, run
 
 DEBIAN_IMAGE = f"headless-conformance/debian:{versions.DEBIAN_SUITE}"
 KEY = f"debootstrap-minbase-{versions.DEBIAN_SUITE}-1"
@@ -43,5 +43,5 @@ def ensure_debian_image(log: Path) -> str:
              "--change", "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
              "-", DEBIAN_IMAGE], stdin=tar.stdout)
         if tar.wait() != 0:
-            raise RuntimeError("tar of the debootstrap root failed")
+            raise BuildError("tar of the debootstrap root failed")
     return DEBIAN_IMAGE

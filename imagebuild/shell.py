@@ -12,7 +12,11 @@ from typing import IO
 from imagebuild.progress import say
 
 
-class CommandFailed(RuntimeError):
+class BuildError(RuntimeError):
+    """The build cannot go on; the message's first line says why."""
+
+
+class CommandFailed(BuildError):
     """A command exited non-zero; the message carries its tail of output."""
 
 
@@ -40,7 +44,16 @@ def run(
                 assert proc.stdin is not None
                 proc.stdin.write(input_text.encode())
                 proc.stdin.close()
-            _wait_with_heartbeat(proc, args, log)
+            try:
+                _wait_with_heartbeat(proc, args, log)
+            except BaseException:  # interrupted: stop the command before leaving (it may hold files)
+                proc.terminate()
+                try:
+                    proc.wait(30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+                raise
         if proc.returncode != 0:
             tail = log.read_text(errors="replace").splitlines()[-25:]
             raise CommandFailed(f"{args[0]} exited {proc.returncode} (log: {log})\n" + "\n".join(tail))

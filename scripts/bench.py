@@ -16,9 +16,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from fixtures.kube import connect  # noqa: E402
+
 from fixtures import kind as kindcli  # noqa: E402
 from fixtures.cluster import wait_usable  # noqa: E402
-from fixtures.kube import connect  # noqa: E402
 from imagebuild import build  # noqa: E402
 
 

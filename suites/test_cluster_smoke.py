@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures import names
+from headless_conformance import names
 
 HELLO = "Hello from Busybox!"
 HTTP_SERVER = ["/bin/sh", "-c",
@@ -18,10 +18,7 @@ HTTP_SERVER = ["/bin/sh", "-c",
 def test_dns_answers_the_api_service_ip(cluster, dns):
     api_ip = cluster.kube.core.read_namespaced_service("kubernetes", "default").spec.cluster_ip
 
-    answer = dns.await_a(names.service_fqdn("kubernetes", "default", cluster.domain), {api_ip}).value
-
-    assert answer.rcode == "NOERROR"
-    assert answer.addresses("A") == {api_ip}
+    dns.await_a(names.service_fqdn("kubernetes", "default", cluster.domain), {api_ip})
 
 
 @pytest.mark.cluster
@@ -31,12 +28,11 @@ def test_pod_on_worker_reaches_pod_on_control_plane(workloads, probes):
         pytest.skip("single-node cluster: no worker to reach across")
     server = workloads.start_pod("server", node=control_plane[0], args=HTTP_SERVER, ready_on_port=80)
     client = workloads.start_pod("client", node=workers[0])
-    assert server.node != client.node
 
     result = probes.shell(client.name, f"timeout 10 wget -q -O- http://{server.ip}:80")
 
-    assert result.exit_code == 0, f"{client.node} → {server.ip} on {server.node}: {result.outcome()}"
-    assert result.stdout.strip() == HELLO
+    assert (result.exit_code, result.stdout.strip()) == (0, HELLO), \
+        f"{client.node} → {server.ip} on {server.node}: {result.outcome()}"
 
 
 @pytest.mark.cluster
@@ -45,20 +41,17 @@ def test_busybox_wget_gets_the_nc_server_body(workloads, probes):
 
     result = probes.wget(f"http://{server.ip}:80")
 
-    assert result.exit_code == 0, f"wget http://{server.ip}:80: {result.outcome()}"
-    assert result.stdout.strip() == HELLO
+    assert (result.exit_code, result.stdout.strip()) == (0, HELLO), f"wget http://{server.ip}:80: {result.outcome()}"
 
 
 @pytest.mark.cluster
-def test_statefulset_claim_binds_and_pod_mounts_it(cluster, workloads, probes):
+def test_statefulset_claim_binds_and_pod_mounts_it(workloads, probes):
     workloads.apply_manifest("headless-service")
     workloads.apply_manifest("statefulset", replicas=1)
     workloads.wait_rollout("StatefulSet", "my-app-statefulset")
 
-    claim = cluster.kube.core.read_namespaced_persistent_volume_claim("data-my-app-statefulset-0",
-                                                                      workloads.namespace)
+    claim = workloads.claim("data-my-app-statefulset-0")
     mounted = probes.shell("my-app-statefulset-0", "grep -c ' /data ' /proc/mounts && echo ok > /data/f && cat /data/f")
 
-    assert claim.status.phase == "Bound"
-    assert claim.spec.volume_name
-    assert mounted.stdout.split() == ["1", "ok"]
+    assert claim.status == "Bound" and claim.volume, f"claim data-my-app-statefulset-0: {claim}"
+    assert mounted.stdout.split() == ["1", "ok"], f"/data is not a writable mount: {mounted.text}"

@@ -6,22 +6,16 @@ import pytest
 
 
 @pytest.mark.spec
-def test_cluster_ip_is_none(cluster, deployment_scenario):
-    svc = cluster.kube.core.read_namespaced_service("my-headless-service", deployment_scenario.namespace)
+def test_cluster_ip_is_none(cluster, shared_deployment):
+    svc = cluster.kube.core.read_namespaced_service("my-headless-service", shared_deployment.namespace)
 
     # what `kubectl get svc` shows as TYPE ClusterIP, CLUSTER-IP None
-    assert svc.spec.type == "ClusterIP"
-    assert svc.spec.cluster_ip == "None"
-    assert svc.spec.cluster_ips == ["None"]
+    assert (svc.spec.type, svc.spec.cluster_ip, svc.spec.cluster_ips) == ("ClusterIP", "None", ["None"])
 
 
 @pytest.mark.spec
-def test_endpointslices_list_exactly_the_ready_pods(deployment_scenario):
-    workloads = deployment_scenario.workloads
-    expected = deployment_scenario.serving_ips()
+def test_endpointslices_list_exactly_the_ready_pods(shared_deployment):
+    slices = shared_deployment.workloads.await_endpoints(
+        "my-headless-service", shared_deployment.serving_ips(), {("http", 80, "TCP")}).value
 
-    slices = workloads.await_ready_endpoints("my-headless-service", expected).value
-
-    assert slices.ready_addresses == expected
-    assert slices.ports == {("http", 80, "TCP")}
-    assert slices.headless_label
+    assert slices.headless_label, "EndpointSlices of a headless Service carry service.kubernetes.io/headless"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dns.rdtypes.ANY.SOA
 import pytest
 
-from fixtures.dig import DigAnswer, DigParseError, Record, dig_argv, parse_dig_output
+from headless_conformance.dig import DigAnswer, DigParseError, Record, dig_argv, parse_dig_output
 
 SVC = "my-headless-service.default.svc.cluster.local."
 

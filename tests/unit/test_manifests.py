@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from fixtures import manifests
-from fixtures.manifests import known, load, prepare, with_replicas
+from headless_conformance import manifests
+from headless_conformance.manifests import known, load, prepare, with_replicas
 
 ARGS = [
     "/bin/sh",

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from fixtures.names import ip_pod_fqdn, pod_fqdn, pod_ip_label, service_fqdn, srv_fqdn
+from headless_conformance.names import ip_pod_fqdn, pod_fqdn, pod_ip_label, service_fqdn, srv_fqdn
 
 
 def test_service_fqdn() -> None:

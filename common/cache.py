@@ -1,4 +1,5 @@
-"""Where build outputs live: outside the work tree, kept across runs and clones."""
+"""Where the project keeps what outlives a run (build outputs, records of clusters it made):
+outside the work tree, kept across runs and clones."""
 
 from __future__ import annotations
 

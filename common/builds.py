@@ -1,0 +1,55 @@
+"""The record of a finished image build: what the builder writes and the suite reads.
+
+This is the whole contract between the two halves: "give me the node image, probe images and
+kind binary built for Kubernetes X" is answered by the record the builder left, or by none.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from common.cache import cache_root
+from common.releases import release_key
+
+
+@dataclass(frozen=True)
+class BuildRecord:
+    kubernetes: str  # the exact release built, e.g. v1.37.2
+    node_image: str
+    dig_image: str
+    busybox_image: str
+    kind: str  # path of the kind binary built with it
+
+
+def record_path(key: str) -> Path:
+    return cache_root() / f"build-{key}.json"
+
+
+def load(requested: str) -> BuildRecord | None:
+    """The build for '1.37' (its newest built patch) or 'v1.37.2' (exactly), if there is one."""
+    path = record_path(release_key(requested))
+    if not path.exists():
+        return None
+    try:
+        return BuildRecord(**json.loads(path.read_text()))
+    except (ValueError, TypeError):
+        return None
+
+
+def any_build() -> BuildRecord | None:
+    """The most recently written build record of any version (their probe images are the same)."""
+    paths = sorted(cache_root().glob("build-v*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in paths:
+        record = load(path.stem.removeprefix("build-"))
+        if record is not None:
+            return record
+    return None
+
+
+def save(record: BuildRecord, minor: int) -> None:
+    """File the record under its exact release and under its minor ('v1.37')."""
+    text = json.dumps(asdict(record), indent=2) + "\n"
+    for key in (record.kubernetes, f"v1.{minor}"):
+        record_path(key).write_text(text)

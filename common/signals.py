@@ -1,0 +1,69 @@
+"""Termination requests handled like Ctrl-C, so that cleanup runs whatever stopped a run.
+
+CI runners cancel with SIGTERM, `timeout` sends SIGTERM, a closed terminal sends SIGHUP: by
+default each ends Python at once, skipping every `finally`. Here the first of them raises
+KeyboardInterrupt in the main thread instead; while cleanup runs (`shielded`), further requests
+are noted and ignored so that the cleanup itself is not cut short.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from types import FrameType
+
+REQUESTS = (signal.SIGTERM, signal.SIGHUP)
+STOP_GRACE_S = 60.0  # how long a child process gets to clean up after it was asked to stop
+
+
+def _interrupt(signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"{signal.Signals(signum).name} received")
+
+
+def interrupt_on_termination() -> None:
+    """From now on SIGTERM and SIGHUP raise KeyboardInterrupt in the main thread, like Ctrl-C."""
+    for signum in REQUESTS:
+        signal.signal(signum, _interrupt)
+
+
+def _note(signum: int, _frame: FrameType | None) -> None:
+    print(f"{signal.Signals(signum).name} received while cleaning up: finishing the cleanup first",
+          file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def shielded() -> Iterator[None]:
+    """Cleanup that must not be interrupted: SIGINT, SIGTERM and SIGHUP only print a note."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread sets handlers
+        yield
+        return
+    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, *REQUESTS)}
+    for signum in previous:
+        signal.signal(signum, _note)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def run_to_completion(argv: Sequence[str], **popen: object) -> int:
+    """Run a child process; if this process is interrupted, ask the child to stop (SIGTERM), give it
+    time to clean up, and only then re-raise. Returns the child's exit status."""
+    proc = subprocess.Popen(list(argv), **popen)  # type: ignore[call-overload]
+    try:
+        return proc.wait()
+    except BaseException:
+        with shielded():
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(STOP_GRACE_S)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+        raise

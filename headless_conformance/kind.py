@@ -1,0 +1,193 @@
+"""kind as an external binary: cluster config, create, delete, kubeconfig, log export, ownership.
+
+A cluster this project creates is recorded (its node containers and the creating process) under
+the cache directory, so that a later run can tell a leftover of a killed run of its own — which
+it removes — from a cluster someone else made, which it never touches.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from common.cache import cache_root
+
+KIND_API = "kind.x-k8s.io/v1alpha4"
+CLUSTER_LABEL = "io.x-k8s.kind.cluster"
+CREATE_WINDOW_S = 600  # kind creates every node container within this long of starting
+
+
+class KindError(RuntimeError):
+    pass
+
+
+def cluster_config(name: str, workers: int = 1, cgroup_v1: bool = False) -> str:
+    """kind's Cluster config; kubelet ≥ 1.35 refuses cgroup v1 hosts unless told otherwise."""
+    if workers < 0:
+        raise ValueError(f"workers must be 0 or more, not {workers}")
+    lines = ["kind: Cluster", f"apiVersion: {KIND_API}", f"name: {name}", "nodes:", "- role: control-plane"]
+    lines += ["- role: worker"] * workers
+    if cgroup_v1:
+        lines += ["kubeadmConfigPatches:", "- |", "  kind: KubeletConfiguration", "  failCgroupV1: false"]
+    return "\n".join(lines) + "\n"
+
+
+def docker_cgroup_version() -> str:
+    out = subprocess.run(["docker", "info", "--format", "{{.CgroupVersion}}"], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise KindError("Docker does not answer (`docker info` failed): start Docker and retry")
+    return out.stdout.strip()
+
+
+def find_kind(explicit: str | None, built: str | None) -> str:
+    for candidate in (explicit, built, shutil.which("kind")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    raise KindError("kind not found: install kind v0.33.0 on PATH, pass --kind-binary, "
+                    "or run `python -m imagebuild kind`")
+
+
+def _tail(text: str | None, lines: int = 5) -> str:
+    detail = (text or "").strip().splitlines()[-lines:]
+    return (": " + " | ".join(detail)) if detail else ""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _created_at(containers: list[str]) -> list[float]:
+    """Creation times (epoch seconds) of containers; Docker prints RFC 3339 with nanoseconds."""
+    proc = subprocess.run(["docker", "inspect", "--format", "{{.Created}}", *containers],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        return []
+    times = []
+    for text in proc.stdout.split():
+        match = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.\d+)?Z$", text)
+        if match:
+            times.append(datetime.fromisoformat(match.group(1)).replace(tzinfo=timezone.utc).timestamp())
+    return times
+
+
+def _boot_id() -> str:
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return ""
+
+
+@dataclass
+class KindCluster:
+    """A kind cluster whose kubeconfig lives in its own file (the user's kubeconfig is left alone)."""
+
+    name: str
+    kind: str
+    kubeconfig_path: Path
+
+    def _env(self) -> dict[str, str]:
+        return {**os.environ, "KUBECONFIG": str(self.kubeconfig_path)}
+
+    def _run(self, *args: str, input_text: str | None = None) -> str:
+        proc = subprocess.run([self.kind, *args], capture_output=True, text=True, input=input_text, env=self._env())
+        if proc.returncode != 0:
+            raise KindError(f"kind {args[0]} {' '.join(args[1:3])} failed (exit {proc.returncode})"
+                            + _tail(proc.stderr))
+        return proc.stdout or ""
+
+    def exists(self) -> bool:
+        return self.name in self._run("get", "clusters").split()
+
+    def create(self, image: str, config: str, wait: str = "0s") -> None:
+        """Create the cluster, streaming kind's progress; a failed or interrupted creation is deleted."""
+        self._record()  # before kind makes the first container, so a kill at any point leaves a record
+        try:
+            proc = subprocess.run([self.kind, "create", "cluster", "--name", self.name, "--image", image,
+                                   "--config", "-", "--wait", wait, "--kubeconfig", str(self.kubeconfig_path)],
+                                  input=config, text=True, stdout=sys.stderr, stderr=sys.stderr, env=self._env())
+            if proc.returncode != 0:
+                raise KindError(f"kind create cluster {self.name} with {image} failed (exit {proc.returncode})")
+        except BaseException:
+            try:
+                self.delete()
+            except KindError as err:
+                print(f"[headless-conformance] {err}", file=sys.stderr, flush=True)
+            raise
+
+    def delete(self) -> None:
+        """Delete the cluster (and this project's record of it); KindError says what failed."""
+        proc = subprocess.run([self.kind, "delete", "cluster", "--name", self.name, "--kubeconfig",
+                               str(self.kubeconfig_path)], capture_output=True, text=True, env=self._env())
+        if proc.returncode != 0:
+            raise KindError(f"could not delete kind cluster {self.name} (exit {proc.returncode}){_tail(proc.stderr)}; "
+                            f"remove it with `kind delete cluster --name {self.name}`")
+        self.record_path().unlink(missing_ok=True)
+
+    def kubeconfig(self) -> str:
+        return self._run("get", "kubeconfig", "--name", self.name)
+
+    def load_image(self, image: str) -> None:
+        """Copy a local Docker image into every node (`kind load docker-image`)."""
+        self._run("load", "docker-image", image, "--name", self.name)
+
+    def export_logs(self, dest: Path) -> None:
+        """`kind export logs` into dest; KindError says what failed."""
+        dest.mkdir(parents=True, exist_ok=True)
+        proc = subprocess.run([self.kind, "export", "logs", str(dest), "--name", self.name], capture_output=True,
+                              text=True, env=self._env())
+        if proc.returncode != 0:
+            raise KindError(f"kind export logs for {self.name} failed (exit {proc.returncode}){_tail(proc.stderr)}")
+
+    # -- ownership ----------------------------------------------------------------------------
+    def record_path(self) -> Path:
+        return cache_root() / "kind-clusters" / f"{self.name}.json"
+
+    def node_containers(self) -> list[str]:
+        proc = subprocess.run(["docker", "ps", "-aq", "--no-trunc", "--filter", f"label={CLUSTER_LABEL}={self.name}"],
+                              capture_output=True, text=True)
+        return sorted(proc.stdout.split()) if proc.returncode == 0 else []
+
+    def _record(self) -> None:
+        path = self.record_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"pid": os.getpid(), "boot_id": _boot_id(), "containers": None}) + "\n")
+
+    def record_nodes(self) -> None:
+        """Note the node containers of the cluster just created (they identify it later)."""
+        path = self.record_path()
+        record = json.loads(path.read_text()) if path.exists() else {"pid": os.getpid(), "boot_id": _boot_id()}
+        record["containers"] = self.node_containers()
+        path.write_text(json.dumps(record) + "\n")
+
+    def leftover_of_a_killed_run(self) -> bool:
+        """True when this existing cluster was created by a run of this project that is gone:
+        the record names its very node containers (or the run died while creating them) and the
+        process that created it no longer exists."""
+        path = self.record_path()
+        if not path.exists():
+            return False
+        try:
+            record = json.loads(path.read_text())
+        except ValueError:
+            return False
+        if record.get("boot_id") == _boot_id() and _alive(int(record.get("pid", 0))):
+            return False
+        recorded, current = record.get("containers"), self.node_containers()
+        if recorded is not None:
+            return sorted(recorded) == current
+        # the run died while kind was creating the nodes: they must date from then
+        started = path.stat().st_mtime
+        return bool(current) and all(started <= t <= started + CREATE_WINDOW_S for t in _created_at(current))

@@ -1,0 +1,88 @@
+"""A rolled-out scenario: the workload behind the headless Service, its DNS names and its pods.
+
+Read-only checks share one rollout; `Snapshot` is what such a check must leave unchanged (the
+same pods, by UID, serving the same addresses), so that a check that mutates by mistake is caught.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from headless_conformance import names
+from headless_conformance.pods import PodInfo
+from headless_conformance.workloads import Workloads
+
+SERVICE = "my-headless-service"
+SCENARIOS = {
+    # kind, workload name, manifests applied in order
+    "deployment": ("Deployment", "my-app-deployment", ("headless-service", "deployment")),
+    "statefulset": ("StatefulSet", "my-app-statefulset", ("headless-service", "statefulset")),
+}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    pods: frozenset[tuple[str, str, str | None, bool]]  # name, uid, ip, serving
+
+    def changes(self, later: Snapshot) -> list[str]:
+        """What differs in `later`, one line per pod."""
+        before = {p[0]: p for p in self.pods}
+        after = {p[0]: p for p in later.pods}
+        lines = [f"pod {n} is gone" for n in sorted(before.keys() - after.keys())]
+        lines += [f"pod {n} appeared" for n in sorted(after.keys() - before.keys())]
+        for name in sorted(before.keys() & after.keys()):
+            (_, uid0, ip0, ok0), (_, uid1, ip1, ok1) = before[name], after[name]
+            if uid0 != uid1:
+                lines.append(f"pod {name} was replaced (UID {uid0} -> {uid1})")
+            elif (ip0, ok0) != (ip1, ok1):
+                lines.append(f"pod {name}: {ip0} {'serving' if ok0 else 'not serving'} -> "
+                             f"{ip1} {'serving' if ok1 else 'not serving'}")
+        return lines
+
+
+@dataclass
+class Scenario:
+    """A rolled-out scenario: its namespace, DNS names and the pods serving behind the Service."""
+
+    workloads: Workloads
+    kind: str
+    name: str
+    domain: str
+    service: str = SERVICE
+
+    @classmethod
+    def roll_out(cls, key: str, workloads: Workloads, domain: str) -> Scenario:
+        kind, name, manifests = SCENARIOS[key]
+        for manifest in manifests:
+            workloads.apply_manifest(manifest)
+        workloads.wait_rollout(kind, name)
+        return cls(workloads, kind, name, domain)
+
+    @property
+    def namespace(self) -> str:
+        return self.workloads.namespace
+
+    def serving_pods(self) -> list[PodInfo]:
+        return self.workloads.serving_pods()
+
+    def serving_ips(self) -> set[str]:
+        return {p.ip for p in self.serving_pods() if p.ip}
+
+    def snapshot(self) -> Snapshot:
+        return Snapshot(frozenset((p.name, p.uid, p.ip, p.serving) for p in self.workloads.pods()))
+
+    def service_name(self) -> str:
+        return names.service_fqdn(self.service, self.namespace, self.domain)
+
+    def srv_name(self, port: str = "http", protocol: str = "tcp") -> str:
+        return names.srv_fqdn(port, protocol, self.service, self.namespace, self.domain)
+
+    def pod_name(self, label: str) -> str:
+        return names.pod_fqdn(label, self.service, self.namespace, self.domain)
+
+    def ip_name(self, ip: str) -> str:
+        return names.ip_pod_fqdn(ip, self.service, self.namespace, self.domain)
+
+    def scale(self, replicas: int) -> list[PodInfo]:
+        self.workloads.scale(self.kind, self.name, replicas)
+        return self.workloads.wait_rollout(self.kind, self.name)

@@ -1,0 +1,75 @@
+"""The pytest plugin's pure decisions: whether a run needs a cluster, namespace names."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from fixtures.cluster import wants_cluster
+from fixtures.namespace import namespace_name
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_of(args: list[str], collect_only: bool = False) -> SimpleNamespace:
+    """A stand-in for pytest's Config with the two things wants_cluster reads."""
+    return SimpleNamespace(args=args, getoption=lambda name, default=None: collect_only)
+
+
+NAMESPACE = re.compile(r"^hc-[a-z0-9-]+-[0-9a-f]{6}$")
+
+
+@pytest.mark.parametrize(("test_name", "base"), [
+    ("test_srv_records", "srv-records"),
+    ("test_x[a/b]", "x-a-b"),
+    ("test_pod_fqdn[IPv6-web_0]", "pod-fqdn-ipv6-web-0"),
+    ("check_test_thing", "check-test-thing"),
+])
+def test_namespace_name(test_name: str, base: str) -> None:
+    name = namespace_name(test_name)
+    assert NAMESPACE.match(name), name
+    assert name[:-7] == f"hc-{base}"
+
+
+def test_namespace_name_is_short_enough_for_a_label() -> None:
+    name = namespace_name("test_" + "very_long_parametrized_name-" * 5 + "[case/with/many/parts]")
+    assert NAMESPACE.match(name), name
+    assert len(name) <= 63
+    assert "--" not in name
+
+
+def test_namespace_names_are_unique() -> None:
+    assert namespace_name("test_x") != namespace_name("test_x")
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["suites"], True),
+    (["suites/test_statefulset.py::test_y"], True),
+    (["suites/test_statefulset.py::test_y[a::b]"], True),
+    (["tests/unit"], False),
+    (["tests/unit/test_names.py", "imagebuild/tests"], False),
+    (["tests/unit", "suites"], True),
+])
+def test_wants_cluster(monkeypatch: pytest.MonkeyPatch, args: list[str], expected: bool) -> None:
+    monkeypatch.chdir(ROOT)
+    assert wants_cluster(run_of(args)) is expected  # type: ignore[arg-type]
+
+
+def test_wants_cluster_for_repository_root(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert wants_cluster(run_of([str(ROOT)])) is True  # type: ignore[arg-type]
+    assert wants_cluster(run_of([str(ROOT / "suites")])) is True  # type: ignore[arg-type]
+    assert wants_cluster(run_of([str(ROOT / "tests")])) is False  # type: ignore[arg-type]
+
+
+def test_wants_cluster_for_dot_at_repository_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    assert wants_cluster(run_of(["."])) is True  # type: ignore[arg-type]
+
+
+def test_collect_only_never_wants_a_cluster(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    assert wants_cluster(run_of(["suites"], collect_only=True)) is False  # type: ignore[arg-type]

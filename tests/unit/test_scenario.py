@@ -1,0 +1,25 @@
+"""What a read-only check must leave unchanged in a shared scenario."""
+
+from __future__ import annotations
+
+from headless_conformance.scenario import Snapshot
+
+
+def snap(*pods: tuple[str, str, str | None, bool]) -> Snapshot:
+    return Snapshot(frozenset(pods))
+
+
+def test_identical_scenarios_have_no_changes() -> None:
+    a = snap(("web-0", "u0", "10.0.0.1", True), ("web-1", "u1", "10.0.0.2", True))
+    assert a.changes(a) == []
+
+
+def test_each_kind_of_change_is_named() -> None:
+    before = snap(("a", "u0", "10.0.0.1", True), ("b", "u1", "10.0.0.2", True), ("c", "u2", "10.0.0.3", True))
+    after = snap(("a", "u9", "10.0.0.9", True), ("b", "u1", "10.0.0.2", False), ("d", "u3", "10.0.0.4", True))
+    assert before.changes(after) == [
+        "pod c is gone",
+        "pod d appeared",
+        "pod a was replaced (UID u0 -> u9)",
+        "pod b: 10.0.0.2 serving -> 10.0.0.2 not serving",
+    ]
