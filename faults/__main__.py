@@ -1,17 +1,31 @@
-"""`python -m faults NAME apply|restore --context CTX`: make a cluster misbehave, then undo it.
+"""`python -m faults NAME apply|restore --kind-cluster NAME`: make a cluster misbehave, then undo it.
 
 Each fault is the misbehaviour one group of checks guards against; run the suite (with a short
 --dns-timeout / --ready-timeout) while it is applied and watch those checks fail, then restore.
-Faults change only a kind cluster made for this (CoreDNS config, a node's iptables, the
-local-path provisioner's replicas, or stray objects in the suite's own namespaces).
+Faults change only a kind cluster made for this (its DNS config, a node's iptables, the
+local-path provisioner's replicas, or stray objects in the suite's own namespaces). They talk to
+the cluster with the suite's own client; `--kubeconfig`/`--context` name a cluster another way.
 """
 
 from __future__ import annotations
 
 import argparse
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from kubernetes import watch
+from kubernetes.client import ApiException
+
+from common import builds
+from common.wait import WaitTimeout, wait_for
+from headless_conformance.kind import KindCluster, KindError, find_kind
+from headless_conformance.kube import ClusterUnusable, Kube, connect, is_transient
 
 WRONG_RECORDS = '''    template IN A {domain} {{
        match "^my-headless-service\\\\.hc-[^.]+\\\\.svc\\\\."
@@ -26,56 +40,65 @@ WRONG_RECORDS = '''    template IN A {domain} {{
        fallthrough
     }}
 '''
-STRAY_SLICE = """apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata:
-  name: stray
-  labels: {kubernetes.io/service-name: my-headless-service, endpointslice.kubernetes.io/managed-by: faults}
-addressType: IPv4
-ports: [{name: http, port: 80, protocol: TCP}]
-endpoints: [{addresses: ["10.244.99.98"], conditions: {ready: true}}]
-"""
+STRAY_SLICE = {
+    "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+    "metadata": {"name": "stray", "labels": {"kubernetes.io/service-name": "my-headless-service",
+                                             "endpointslice.kubernetes.io/managed-by": "faults"}},
+    "addressType": "IPv4", "ports": [{"name": "http", "port": 80, "protocol": "TCP"}],
+    "endpoints": [{"addresses": ["10.244.99.98"], "conditions": {"ready": True}}],
+}
 SAVED = "faults.headless-conformance/original-corefile"
 
 
-def kubectl(ctx: str, *args: str, stdin: str | None = None) -> str:
-    proc = subprocess.run(["kubectl", "--context", ctx, *args], input=stdin, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise SystemExit(f"faults: kubectl {' '.join(args[:3])} failed: {proc.stderr.strip()}")
-    return proc.stdout
+class FaultError(RuntimeError):
+    pass
 
 
-def corefile(ctx: str) -> str:
-    return kubectl(ctx, "-n", "kube-system", "get", "configmap", "coredns", "-o", "jsonpath={.data.Corefile}")
+# -- CoreDNS's configuration ------------------------------------------------------------------
+def corefile(kube: Kube) -> tuple[str, str | None]:
+    """The Corefile now, and the original one saved when a fault was first applied (if any)."""
+    cm = kube.core.read_namespaced_config_map("coredns", "kube-system")
+    return cm.data.get("Corefile", ""), (cm.metadata.annotations or {}).get(SAVED)
 
 
-def set_corefile(ctx: str, text: str, original: str | None) -> None:
-    import json
+def set_corefile(kube: Kube, text: str, original: str | None) -> None:
+    """Write the Corefile, restart CoreDNS and wait until every replica runs with it."""
+    kube.core.patch_namespaced_config_map("coredns", "kube-system", {
+        "data": {"Corefile": text}, "metadata": {"annotations": {SAVED: original}}})
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    kube.apps.patch_namespaced_deployment("coredns", "kube-system", {"spec": {"template": {"metadata": {
+        "annotations": {"kubectl.kubernetes.io/restartedAt": stamp}}}}})
 
-    patch = {"data": {"Corefile": text}, "metadata": {"annotations": {SAVED: original}}}
-    kubectl(ctx, "-n", "kube-system", "patch", "configmap", "coredns", "--type", "merge", "-p", json.dumps(patch))
-    kubectl(ctx, "-n", "kube-system", "rollout", "restart", "deployment", "coredns")
-    kubectl(ctx, "-n", "kube-system", "rollout", "status", "deployment", "coredns", "--timeout=180s")
+    def state():  # noqa: ANN202 - V1Deployment
+        return kube.apps.read_namespaced_deployment("coredns", "kube-system")
+
+    def rolled_out(d) -> bool:  # noqa: ANN001
+        s = d.status
+        return ((s.observed_generation or 0) >= d.metadata.generation and s.updated_replicas == d.spec.replicas
+                and s.ready_replicas == d.spec.replicas and (s.replicas or 0) == d.spec.replicas)
+
+    wait_for(state, rolled_out, expected="CoreDNS restarted with the new Corefile", timeout=180,
+             describe=lambda d: f"updated {d.status.updated_replicas}, ready {d.status.ready_replicas} "
+                                f"of {d.spec.replicas}", retry_on=is_transient)
 
 
-def patch_corefile(ctx: str, change) -> None:  # noqa: ANN001
-    current = corefile(ctx)
-    saved = kubectl(ctx, "-n", "kube-system", "get", "configmap", "coredns", "-o",
-                    "jsonpath={.metadata.annotations.faults\\.headless-conformance/original-corefile}")
+def patch_corefile(kube: Kube, change: Callable[[str], str]) -> None:
+    current, saved = corefile(kube)
     original = saved or current
-    set_corefile(ctx, change(original), original)
+    set_corefile(kube, change(original), original)
 
 
-def restore_corefile(ctx: str) -> None:
-    saved = kubectl(ctx, "-n", "kube-system", "get", "configmap", "coredns", "-o",
-                    "jsonpath={.metadata.annotations.faults\\.headless-conformance/original-corefile}")
+def restore_corefile(kube: Kube) -> None:
+    _, saved = corefile(kube)
     if saved:
-        set_corefile(ctx, saved, None)
+        set_corefile(kube, saved, None)
 
 
 def wrong_records(original: str) -> str:
-    domain = re.search(r"^\s*kubernetes\s+(\S+)", original, re.MULTILINE).group(1)
-    return re.sub(r"^(\s*kubernetes\s)", WRONG_RECORDS.format(domain=domain) + r"\1", original, count=1,
+    match = re.search(r"^\s*kubernetes\s+(\S+)", original, re.MULTILINE)
+    if match is None:
+        raise FaultError("the Corefile has no kubernetes plugin")
+    return re.sub(r"^(\s*kubernetes\s)", WRONG_RECORDS.format(domain=match.group(1)) + r"\1", original, count=1,
                   flags=re.MULTILINE)
 
 
@@ -84,58 +107,60 @@ def stale_cache(original: str) -> str:
     return re.sub(r"\n\s*cache\s+\d+\s*(\{[^}]*\})?", "\n    cache 3600", text, count=1)
 
 
-def node(ctx: str, role: str) -> str:
-    cluster = ctx.removeprefix("kind-")
-    return f"{cluster}-control-plane" if role == "control-plane" else f"{cluster}-worker"
+# -- nodes, storage, stray objects ----------------------------------------------------------------
+def node_by_role(kube: Kube, role: str) -> tuple[str, str]:
+    """(name, pod CIDR) of the first control-plane or worker node."""
+    label = "node-role.kubernetes.io/control-plane"
+    for node in sorted(kube.core.list_node().items, key=lambda n: n.metadata.name):
+        if (label in (node.metadata.labels or {})) == (role == "control-plane"):
+            return node.metadata.name, node.spec.pod_cidr
+    raise FaultError(f"the cluster has no {role} node")
 
 
-def cross_node_drop(ctx: str, apply: bool) -> None:
+def cross_node_drop(kube: Kube, apply: bool) -> None:
     """Drop pod traffic from the worker's pod CIDR to the control plane's, on the control plane."""
-    cidrs = dict(line.split() for line in kubectl(
-        ctx, "get", "nodes", "-o", "jsonpath={range .items[*]}{.metadata.name} {.spec.podCIDR}{\"\\n\"}{end}"
-    ).splitlines() if line.strip())
-    rule = ["FORWARD", "-s", cidrs[node(ctx, "worker")], "-d", cidrs[node(ctx, "control-plane")], "-j", "DROP"]
-    exists = subprocess.run(["docker", "exec", node(ctx, "control-plane"), "iptables", "-C", *rule],
-                            capture_output=True).returncode == 0
-    if apply and not exists:
-        subprocess.run(["docker", "exec", node(ctx, "control-plane"), "iptables", "-I", *rule], check=True)
-    if not apply and exists:
-        subprocess.run(["docker", "exec", node(ctx, "control-plane"), "iptables", "-D", *rule], check=True)
+    (control, control_cidr), (_, worker_cidr) = node_by_role(kube, "control-plane"), node_by_role(kube, "worker")
+    rule = ["FORWARD", "-s", worker_cidr, "-d", control_cidr, "-j", "DROP"]
+    exists = subprocess.run(["docker", "exec", control, "iptables", "-C", *rule], capture_output=True).returncode == 0
+    if apply != exists:
+        subprocess.run(["docker", "exec", control, "iptables", "-I" if apply else "-D", *rule], check=True)
 
 
-def no_storage(ctx: str, apply: bool) -> None:
-    kubectl(ctx, "-n", "local-path-storage", "scale", "deployment", "local-path-provisioner",
-            f"--replicas={0 if apply else 1}")
+def no_storage(kube: Kube, apply: bool) -> None:
+    kube.apps.patch_namespaced_deployment_scale("local-path-provisioner", "local-path-storage",
+                                                {"spec": {"replicas": 0 if apply else 1}})
 
 
-def stray_endpointslice(ctx: str, apply: bool) -> None:
+def stray_endpointslice(kube: Kube, apply: bool) -> None:
     """Until interrupted, add a slice with a stray ready address to every suite namespace as it appears
     (the EndpointSlice controller leaves slices it does not manage alone, so once per namespace is enough)."""
     if not apply:
         return
-    print("faults: adding stray EndpointSlices to hc-* namespaces until Ctrl-C", file=sys.stderr)
-    watch = subprocess.Popen(["kubectl", "--context", ctx, "get", "namespaces", "--watch", "-o", "name"],
-                             stdout=subprocess.PIPE, text=True)
+    print("faults: adding stray EndpointSlices to the suite's namespaces until Ctrl-C", file=sys.stderr)
+    selector = "app.kubernetes.io/managed-by=headless-conformance"
     done: set[str] = set()
     try:
-        assert watch.stdout is not None
-        for line in watch.stdout:
-            name = line.strip().removeprefix("namespace/")
-            if name.startswith("hc-") and name not in done:
-                done.add(name)
-                subprocess.run(["kubectl", "--context", ctx, "-n", name, "apply", "-f", "-"], input=STRAY_SLICE,
-                               text=True, capture_output=True)
+        while True:
+            w = watch.Watch()
+            for event in w.stream(kube.core.list_namespace, label_selector=selector, timeout_seconds=30,
+                                  _request_timeout=(10, 40)):
+                name = event["object"].metadata.name
+                if event["type"] == "ADDED" and name not in done:
+                    done.add(name)
+                    try:
+                        kube.discovery.create_namespaced_endpoint_slice(name, STRAY_SLICE)
+                    except ApiException as err:
+                        if err.status not in (403, 404, 409):  # namespace already going away, or done
+                            raise
     except KeyboardInterrupt:
         pass
-    finally:
-        watch.terminate()
 
 
-FAULTS = {
+FAULTS: dict[str, tuple[str, Callable[[Kube, bool], None]]] = {
     "wrong-records": ("CoreDNS answers the scenario's names with records that match no pod",
-                      lambda ctx, on: patch_corefile(ctx, wrong_records) if on else restore_corefile(ctx)),
+                      lambda kube, on: patch_corefile(kube, wrong_records) if on else restore_corefile(kube)),
     "stale-cache": ("CoreDNS caches answers for an hour, so DNS stops following pods",
-                    lambda ctx, on: patch_corefile(ctx, stale_cache) if on else restore_corefile(ctx)),
+                    lambda kube, on: patch_corefile(kube, stale_cache) if on else restore_corefile(kube)),
     "cross-node-drop": ("pod traffic from the worker to the control plane is dropped", cross_node_drop),
     "no-storage": ("the volume provisioner is scaled to zero, so claims never bind", no_storage),
     "stray-endpointslice": ("an extra EndpointSlice advertises an address no pod has", stray_endpointslice),
@@ -148,10 +173,27 @@ def main() -> int:
                                      epilog="\n".join(f"  {k}: {v[0]}" for k, v in FAULTS.items()))
     parser.add_argument("fault", choices=sorted(FAULTS))
     parser.add_argument("action", choices=("apply", "restore"))
-    parser.add_argument("--context", required=True, help="kubeconfig context of a kind cluster made for this")
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("--kind-cluster", help="name of a kind cluster made for this")
+    target.add_argument("--kubeconfig", help="kubeconfig of the cluster (with --context)")
+    parser.add_argument("--context", default=None)
     args = parser.parse_args()
-    FAULTS[args.fault][1](args.context, args.action == "apply")
-    print(f"faults: {args.fault} {args.action}d on {args.context}")
+    tmp = Path(tempfile.mkdtemp(prefix="headless-conformance-faults-"))
+    try:
+        if args.kind_cluster:
+            kubeconfig = tmp / "kubeconfig"
+            built = builds.any_build()
+            kind = find_kind(None, built.kind if built else None)
+            kubeconfig.write_text(KindCluster(args.kind_cluster, kind, kubeconfig).kubeconfig())
+        else:
+            kubeconfig = Path(args.kubeconfig).expanduser()
+        FAULTS[args.fault][1](connect(kubeconfig, args.context), args.action == "apply")
+    except (FaultError, KindError, ClusterUnusable, WaitTimeout, ApiException, subprocess.CalledProcessError) as err:
+        print(f"faults: error: {str(err).strip().splitlines()[0]}", file=sys.stderr)
+        return 2
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"faults: {args.fault} {args.action}d")
     return 0
 
 

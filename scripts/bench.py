@@ -1,70 +1,92 @@
-"""Benchmark: warm image build, and a 2-node kind cluster from the built image until usable.
+"""Benchmark: the whole suite on one warm kind cluster, serially and with xdist workers, in one run.
 
-Run with `.venv/bin/tox -e bench` (after `python3 -m imagebuild build`). Prints min / median / max
-of several runs; figures vary with the machine, so compare medians measured in one run.
+Run with `.venv/bin/tox -e bench` (or `.venv/bin/python scripts/bench.py`). It builds (or confirms)
+the local images, creates one kind cluster, runs the suite against it once per setting (serially,
+`-n 2`, and the worker counts given), then the README's main command end to end (its own cluster),
+and prints every figure with its ratio to the serial run. Figures vary with the machine: compare
+the ratios of one run.
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
+import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-from fixtures.kube import connect  # noqa: E402
+from common.signals import interrupt_on_termination, run_to_completion  # noqa: E402
+from headless_conformance import kind as kindcli  # noqa: E402
+from headless_conformance.kube import connect  # noqa: E402
+from headless_conformance.providers import ensure_build, wait_usable  # noqa: E402
 
-from fixtures import kind as kindcli  # noqa: E402
-from fixtures.cluster import wait_usable  # noqa: E402
-from imagebuild import build  # noqa: E402
+
+def say(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
-def timed(fn) -> float:  # noqa: ANN001
+def timed(argv: list[str], log: Path) -> tuple[float, int]:
     started = time.monotonic()
-    fn()
-    return time.monotonic() - started
+    with log.open("w") as out:
+        status = run_to_completion(argv, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    return time.monotonic() - started, status
 
 
-def row(name: str, values: list[float]) -> str:
-    return (f"{name:38s} min {min(values):7.1f}s  median {statistics.median(values):7.1f}s  "
-            f"max {max(values):7.1f}s  (n={len(values)})")
+def summary(log: Path) -> str:
+    lines = [ln for ln in log.read_text(errors="replace").splitlines() if " in " in ln and "=" in ln]
+    return lines[-1].strip("= ") if lines else "(no pytest summary)"
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--kubernetes-version", default="v1.37")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--kubernetes-version", default="1.37")
+    parser.add_argument("--workers", type=int, nargs="*", default=[2, 4, 6],
+                        help="xdist worker counts to time besides the serial run (default: 2 4 6)")
+    parser.add_argument("--skip-main-command", action="store_true", help="do not time scripts/conformance")
     args = parser.parse_args()
-    result = build.load_result(args.kubernetes_version)
-    if result is None:
-        print(f"bench: no build for {args.kubernetes_version}: run `python3 -m imagebuild build` first")
-        return 2
-    warm, create, delete = [], [], []
-    for i in range(args.runs):
-        warm.append(timed(lambda: subprocess.run([sys.executable, "-m", "imagebuild", "build", "--kubernetes-version",
-                                                  args.kubernetes_version], check=True, capture_output=True)))
-        with tempfile.TemporaryDirectory() as tmp:
-            kubeconfig = Path(tmp) / "kubeconfig"
-            cluster = kindcli.KindCluster(f"bench-{i}", result.kind, kubeconfig)
-            config = kindcli.cluster_config(cluster.name, 1, kindcli.docker_cgroup_version() == "1")
-
-            def up(cluster: kindcli.KindCluster = cluster, config: str = config,
-                   kubeconfig: Path = kubeconfig) -> None:
-                cluster.create(result.node_image, config)
-                kubeconfig.write_text(cluster.kubeconfig())
-                wait_usable(connect(kubeconfig), 300)
-
-            try:
-                create.append(timed(up))
-            finally:
-                delete.append(timed(cluster.delete))
-    print(row("warm image build (nothing changed)", warm))
-    print(row("2-node cluster until nodes+CoreDNS Ready", create))
-    print(row("cluster deletion", delete))
+    interrupt_on_termination()
+    record = ensure_build(args.kubernetes_version, say)
+    logs = Path(tempfile.mkdtemp(prefix="headless-conformance-bench-"))
+    kubeconfig = logs / "kubeconfig"
+    cluster = kindcli.KindCluster("hc-bench", record.kind, kubeconfig)
+    if cluster.exists():
+        cluster.delete()
+    rows: list[tuple[str, float, str]] = []
+    try:
+        started = time.monotonic()
+        cgroup_v1 = kindcli.docker_cgroup_version() == "1"
+        cluster.create(record.node_image, kindcli.cluster_config(cluster.name, 1, cgroup_v1))
+        cluster.record_nodes()
+        kubeconfig.write_text(cluster.kubeconfig())
+        wait_usable(connect(kubeconfig), 300, say)
+        rows.append(("2-node cluster until nodes and DNS Ready", time.monotonic() - started, ""))
+        pytest = [sys.executable, "-m", "pytest", "suites", "-q", "-p", "no:cacheprovider", "--provider", "existing",
+                  "--kubeconfig", str(kubeconfig), "--report-name", "bench"]
+        for workers in [0, *args.workers]:
+            label = "suite, serially" if workers == 0 else f"suite, -n {workers}"
+            say(f"timing the {label}")
+            log = logs / f"suite-n{workers}.log"
+            seconds, status = timed(pytest + ([] if workers == 0 else ["-n", str(workers)]), log)
+            rows.append((label, seconds, summary(log) + ("" if status == 0 else f" (exit {status}, log {log})")))
+    finally:
+        cluster.delete()
+    if not args.skip_main_command:
+        say("timing scripts/conformance -n 4 (warm build, its own cluster, the suite, the report)")
+        log = logs / "conformance.log"
+        seconds, status = timed([str(ROOT / "scripts" / "conformance"), "-n", "4", "--cluster-name", "hc-bench-main",
+                                 "--report-name", "bench-main"], log)
+        rows.append(("scripts/conformance -n 4, end to end", seconds,
+                     summary(log) + ("" if status == 0 else f" (exit {status}, log {log})")))
+    serial = next((s for label, s, _ in rows if label == "suite, serially"), None)
+    print(f"\nbenchmark on {os.cpu_count()} cores, Kubernetes {record.kubernetes}, one run (logs: {logs})")
+    for label, seconds, note in rows:
+        ratio = f"{seconds / serial:5.2f}x serial" if serial and label.startswith("suite") else " " * 14
+        print(f"{label:42s} {seconds:7.1f}s  {ratio}  {note}")
     return 0
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dns.rdtypes.ANY.SOA
 import pytest
 
@@ -431,3 +433,84 @@ class TestDigArgv:
     def test_rejects_unknown_type(self) -> None:
         with pytest.raises(ValueError, match="unknown DNS record type 'NOPE'"):
             dig_argv(SVC, "NOPE")
+
+
+# Real dig 9.18 output for responses a server could send, captured by tests/unit/dig_outputs/capture.py.
+OUTPUTS = Path(__file__).resolve().parent / "dig_outputs"
+NS1 = "my-headless-service.ns-1.svc.cluster.local."
+
+
+def captured(case: str, query: tuple[str, str] | None = None) -> DigAnswer:
+    return parse_dig_output((OUTPUTS / f"{case}.txt").read_text(), command=f"dig ({case})", query=query)
+
+
+class TestStrictReader:
+    def test_a_clean_answer_has_no_problems(self) -> None:
+        ans = parse_dig_output(DIG99_A, query=(SVC, "A"))
+        assert ans.problems() == []
+        assert ans.owner == SVC and ans.cname_chain == ()
+
+    def test_records_of_another_owner_are_not_answers(self) -> None:
+        ans = captured("a-of-another-owner", (NS1, "A"))
+        assert ans.addresses() == {"10.244.1.2", "10.244.2.3"}
+        assert [str(r) for r in ans.unrelated()] == ["my-other-service.ns-1.svc.cluster.local. 5 IN A 10.244.9.9"]
+        assert ans.problems() == [
+            "record answering nothing asked: my-other-service.ns-1.svc.cluster.local. 5 IN A 10.244.9.9"]
+
+    def test_a_cname_is_followed_explicitly_and_reported(self) -> None:
+        ans = captured("cname-then-a", (NS1, "A"))
+        assert [r.rdtype for r in ans.cname_chain] == ["CNAME"]
+        assert ans.owner == "elsewhere.ns-1.svc.cluster.local."
+        assert ans.addresses() == {"10.244.1.2", "10.244.2.3"}
+        assert ans.problems() == [f"answered through a CNAME: {NS1} -> elsewhere.ns-1.svc.cluster.local."]
+        assert ans.problems(allow_cname=True) == []
+
+    def test_srv_records_under_another_port_are_not_answers(self) -> None:
+        srv_name = f"_http._tcp.{NS1}"
+        ans = captured("srv-under-another-port", (srv_name, "SRV"))
+        assert sorted(r.target for r in ans.srv()) == [f"10-244-1-2.{NS1}", f"10-244-2-3.{NS1}"]
+        assert {r.port for r in ans.srv()} == {80}
+        (stray,) = ans.unrelated()
+        assert (stray.name, stray.port) == (f"_metrics._tcp.{NS1}", 9090)
+        assert len(ans.problems()) == 1
+
+    def test_duplicates_are_counted_not_collapsed(self) -> None:
+        ans = captured("duplicate-a", (NS1, "A"))
+        assert ans.address_counts() == {"10.244.1.2": 2, "10.244.2.3": 1}
+        assert ans.addresses() == {"10.244.1.2", "10.244.2.3"}
+        assert ans.duplicates() == {f"{NS1} A 10.244.1.2": 2}
+        assert ans.problems() == [f"duplicate record (2x): {NS1} A 10.244.1.2"]
+
+    def test_a_truncated_answer_is_flagged_incomplete(self) -> None:
+        ans = captured("truncated-kept", (NS1, "A"))
+        assert ans.truncated and ans.transport == "UDP" and not ans.retried_over_tcp
+        assert len(ans.addresses()) == 20
+        assert ans.problems() == ["truncated (TC flag): the server had more records than this answer holds"]
+
+    def test_the_answer_dig_got_over_tcp_after_truncation_is_complete(self) -> None:
+        ans = captured("truncated-retried-over-tcp", (NS1, "A"))
+        assert ans.retried_over_tcp and ans.transport == "TCP" and not ans.truncated
+        assert len(ans.addresses()) == 60
+        assert ans.problems() == []
+
+    def test_output_for_another_question_is_an_error(self) -> None:
+        with pytest.raises(DigParseError, match=rf"^the response answers {NS1} A, not the query other\.ns-1\."):
+            captured("a-of-another-owner", ("other.ns-1.svc.cluster.local.", "A"))
+        with pytest.raises(DigParseError, match=rf"answers {NS1} A, not the query {NS1} AAAA"):
+            captured("a-of-another-owner", (NS1, "AAAA"))
+
+    def test_the_question_compares_case_insensitively(self) -> None:
+        assert captured("a-of-another-owner", (NS1.upper(), "a")).question == NS1
+
+    def test_dig_itself_refuses_a_response_to_another_question(self) -> None:
+        with pytest.raises(DigParseError) as info:
+            captured("question-mismatch", (NS1, "A"))
+        assert info.value.reason == ("no DNS response in dig output: ;; Question section mismatch: "
+                                     "got other-service.ns-1.svc.cluster.local/A/IN")
+        assert info.value.reason.startswith("no DNS response")
+
+    def test_transports_in_dig_argv(self) -> None:
+        assert dig_argv(SVC, "A", transport="tcp") == ["dig", "+tries=2", "+time=3", "+tcp", SVC, "A"]
+        assert dig_argv(SVC, "A", transport="udp-keep-truncated")[3] == "+ignore"
+        with pytest.raises(ValueError, match="transport 'quic'"):
+            dig_argv(SVC, "A", transport="quic")
