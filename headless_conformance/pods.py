@@ -59,7 +59,9 @@ def why_not_ready(pod: V1Pod) -> str:
 def stuck(pod: V1Pod) -> str | None:
     """Why this pod will not become ready however long one waits, or None while it still may."""
     name = pod.metadata.name
-    if pod.status.phase in ("Failed", "Succeeded"):
+    if pod.metadata.deletion_timestamp is not None:
+        return None  # on its way out: a controller's replacement is what matters
+    if pod.status.phase in ("Failed", "Succeeded") and not pod.metadata.owner_references:
         detail = f": {pod.status.reason} {pod.status.message or ''}".rstrip() if pod.status.reason else ""
         return f"pod {name} has ended (phase {pod.status.phase}{detail})"
     for status in [*(pod.status.init_container_statuses or []), *(pod.status.container_statuses or [])]:

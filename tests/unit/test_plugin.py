@@ -73,3 +73,23 @@ def test_wants_cluster_for_dot_at_repository_root(monkeypatch: pytest.MonkeyPatc
 def test_collect_only_never_wants_a_cluster(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     assert wants_cluster(run_of(["suites"], collect_only=True)) is False  # type: ignore[arg-type]
+
+
+def test_option_values_are_checked_when_parsed() -> None:
+    import argparse
+
+    from fixtures.options import _kubernetes_version, _non_negative_int, _positive_seconds
+
+    assert _non_negative_int("0") == 0
+    with pytest.raises(argparse.ArgumentTypeError, match="must be 0 or more, not -1"):
+        _non_negative_int("-1")
+    with pytest.raises(argparse.ArgumentTypeError, match="'banana' is not a Kubernetes version"):
+        _kubernetes_version("banana")
+    with pytest.raises(argparse.ArgumentTypeError, match="more than 0 seconds"):
+        _positive_seconds("0")
+
+
+def test_the_backstop_lies_above_every_wait_of_a_check() -> None:
+    from fixtures.timeouts import backstop
+
+    assert backstop(180, 60) == 3 * 180 + 4 * 60 + 120

@@ -61,3 +61,15 @@ def test_pod_info_serving_needs_ready_not_terminating_and_an_ip() -> None:
     assert PodInfo.of(p).ips == ("10.244.1.5",)
     p.metadata.deletion_timestamp = "2026-11-27T00:00:00Z"
     assert not PodInfo.of(p).serving
+
+
+def test_a_terminating_pod_or_one_a_controller_replaces_is_not_final() -> None:
+    from kubernetes.client import V1OwnerReference
+
+    ending = pod(phase="Failed")
+    ending.metadata.deletion_timestamp = "2026-11-27T00:00:00Z"
+    assert stuck(ending) is None
+    owned = pod(phase="Failed")
+    owned.metadata.owner_references = [V1OwnerReference(api_version="apps/v1", kind="StatefulSet", name="s",
+                                                        uid="u")]
+    assert stuck(owned) is None
