@@ -93,8 +93,9 @@ def test_statefulset() -> None:
         "args": ARGS,
         "ports": [{"containerPort": 80}],
         "volumeMounts": [{"name": "data", "mountPath": "/data"}],
-        "readinessProbe": {"tcpSocket": {"port": 80}, "initialDelaySeconds": 5, "periodSeconds": 10},
+        "readinessProbe": {"tcpSocket": {"port": 80}, "initialDelaySeconds": 1, "periodSeconds": 1},
     }
+    assert spec["template"]["spec"]["terminationGracePeriodSeconds"] == 1
     assert spec["volumeClaimTemplates"] == [
         {
             "metadata": {"name": "data"},
