@@ -72,6 +72,7 @@ def wait_for(
     `condition`. On timeout the message states the expectation, the last value seen and the last
     probe output (`transcript`).
     """
+    __tracebackhide__ = True  # test runners show the check's line and this message, not the loop
     started = time.monotonic()
     deadline = started + timeout
     polls, last, last_error = 0, None, None

@@ -49,6 +49,8 @@ class Dns:
 
     def _await(self, name: str, rdtype: str, ok: Callable[[DigAnswer], bool], expected: str,
                transport: str = "udp") -> Outcome[DigAnswer]:
+        __tracebackhide__ = True
+
         def clean(answer: DigAnswer) -> bool:
             return not answer.problems() and ok(answer)
 

@@ -72,6 +72,8 @@ class ClusterSpec:
     busybox_image: str
     node_image: str
     run_dir: str
+    pull_policy: str = "IfNotPresent"
+    """'Never' for images built here (in the nodes already; a missing one fails at once, never pulled)."""
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:10])
     """Labels every namespace of this run, so the run can find (and sweep) exactly its own."""
     facts: dict[str, object] = field(default_factory=dict)
@@ -194,6 +196,11 @@ def probe_images(request: Request, built: builds.BuildRecord | None, on_nodes: l
     return request.dig_image or dig, request.busybox_image or busybox, why
 
 
+def _pull_policy(built: builds.BuildRecord | None, dig: str, busybox: str) -> str:
+    local = built is not None and (dig, busybox) == (built.dig_image, built.busybox_image)
+    return "Never" if local else "IfNotPresent"
+
+
 # -- readiness --------------------------------------------------------------------------------
 def wait_usable(kube: Kube, timeout: float, say: Say) -> None:
     """Nodes Ready, CoreDNS available, the default ServiceAccount present: checks can start."""
@@ -234,7 +241,7 @@ def _existing(request: Request, state: Provisioned, say: Say) -> tuple[ClusterSp
     say(f"probe images ({why}): {dig}, {busybox}; override with --dig-image/--busybox-image")
     assert state.run_dir is not None
     spec = ClusterSpec("existing", request.context or "current-context", str(kubeconfig), request.context,
-                       dig, busybox, "n/a (existing cluster)", str(state.run_dir))
+                       dig, busybox, "n/a (existing cluster)", str(state.run_dir), _pull_policy(built, dig, busybox))
     return spec, kube
 
 
@@ -277,7 +284,8 @@ def _kind(request: Request, state: Provisioned, say: Say) -> tuple[ClusterSpec, 
             say(f"loading {missing} into the cluster's nodes")
             cluster.load_image(missing)
     say(f"probe images ({why}): {dig}, {busybox}")
-    spec = ClusterSpec("kind", cluster.name, str(kubeconfig), None, dig, busybox, image, str(state.run_dir))
+    spec = ClusterSpec("kind", cluster.name, str(kubeconfig), None, dig, busybox, image, str(state.run_dir),
+                       _pull_policy(built, dig, busybox))
     return spec, kube
 
 
