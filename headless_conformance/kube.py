@@ -44,11 +44,13 @@ class ApiDown(StopWaiting):
 def reason(err: BaseException) -> str:
     """The useful part of a transport error ('connection refused', 'timed out', an HTTP status)."""
     text = str(err)
-    for pattern in (r"\[Errno -?\d+\] ([^'\")]+)", r"(timed out)", r"(certificate verify failed[^'\")]*)",
-                    r"(Connection refused)", r"(Connection reset by peer)", r"^\((\d+)\)"):
+    for pattern, shown in ((r"\[Errno -?\d+\] ([^'\")]+)", "{}"), (r"(certificate verify failed[^'\")]*)", "{}"),
+                           (r"\[SSL: ([A-Z_]+)\]", "TLS handshake failed: {}"), (r"(timed out)", "{}"),
+                           (r"(Connection refused)", "{}"), (r"(Connection reset by peer)", "{}"),
+                           (r"Caused by (\w+)", "{}"), (r"^\((\d+)\)", "HTTP {}")):
         match = re.search(pattern, text, re.IGNORECASE)
         if match:
-            return match.group(1).strip().lower()
+            return shown.format(match.group(1).strip()).lower()
     return text.splitlines()[0][:120] if text else type(err).__name__
 
 

@@ -60,3 +60,16 @@ def test_exec_refusals_are_answers_not_outages() -> None:
 ])
 def test_what_is_worth_asking_again(err: Exception, transient: bool) -> None:
     assert is_transient(err) is transient
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("HTTPSConnectionPool(host='127.0.0.1', port=36925): Max retries exceeded with url: /api/v1/namespaces "
+     "(Caused by SSLError(SSLEOFError(8, '[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of "
+     "protocol (_ssl.c:1006)')))", "tls handshake failed: unexpected_eof_while_reading"),
+    ("HTTPSConnectionPool(host='127.0.0.1', port=1): Max retries exceeded with url: /version (Caused by "
+     "NewConnectionError('<urllib3.connection.HTTPSConnection object at 0x7f>: Failed to establish a new "
+     "connection: [Errno 111] Connection refused'))", "connection refused"),
+    ("HTTPSConnectionPool(host='10.0.0.1', port=6443): Read timed out. (read timeout=20)", "timed out"),
+])
+def test_transport_errors_are_told_in_a_few_words(text: str, said: str) -> None:
+    assert kube.reason(Exception(text)) == said
