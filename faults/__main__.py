@@ -193,7 +193,7 @@ def main() -> int:
         return 2
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"faults: {args.fault} {args.action}d")
+    print(f"faults: {args.fault} {'applied' if args.action == 'apply' else 'restored'}")
     return 0
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import urllib3
 import websocket
+import yaml
 from kubernetes import client, config
 from kubernetes.client import ApiException
 from kubernetes.config.config_exception import ConfigException
@@ -173,8 +174,12 @@ def connect(kubeconfig: Path, context: str | None = None, *, request_timeout: fl
         raise ClusterUnusable(f"kubeconfig {kubeconfig} does not exist")
     configuration = type.__call__(client.Configuration)
     try:
+        if not isinstance(yaml.safe_load(kubeconfig.read_text()), dict):
+            raise ClusterUnusable(f"{kubeconfig} is not a kubeconfig (no clusters, users or contexts in it)")
         config.load_kube_config(config_file=str(kubeconfig), context=context, client_configuration=configuration,
                                 persist_config=False)
+    except ClusterUnusable:
+        raise
     except (ConfigException, ValueError, TypeError, KeyError) as err:
         raise ClusterUnusable(f"kubeconfig {kubeconfig}{f' (context {context})' if context else ''} "
                               f"is not usable: {str(err).splitlines()[0]}") from None

@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common import releases  # noqa: E402
 from common.signals import interrupt_on_termination, run_to_completion  # noqa: E402
 from headless_conformance import kind as kindcli  # noqa: E402
 from headless_conformance.kube import connect  # noqa: E402
@@ -44,7 +45,7 @@ def summary(log: Path) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--kubernetes-version", default="1.37")
+    parser.add_argument("--kubernetes-version", default=releases.DEFAULT_KUBERNETES)
     parser.add_argument("--workers", type=int, nargs="*", default=[2, 4, 6],
                         help="xdist worker counts to time besides the serial run (default: 2 4 6)")
     parser.add_argument("--skip-main-command", action="store_true", help="do not time scripts/conformance")

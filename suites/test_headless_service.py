@@ -10,7 +10,9 @@ def test_cluster_ip_is_none(cluster, shared_deployment):
     svc = cluster.kube.core.read_namespaced_service("my-headless-service", shared_deployment.namespace)
 
     # what `kubectl get svc` shows as TYPE ClusterIP, CLUSTER-IP None
-    assert (svc.spec.type, svc.spec.cluster_ip, svc.spec.cluster_ips) == ("ClusterIP", "None", ["None"])
+    assert svc.spec.type == "ClusterIP"
+    assert (svc.spec.cluster_ip, svc.spec.cluster_ips) == ("None", ["None"]), \
+        f"clusterIP {svc.spec.cluster_ip} (clusterIPs {svc.spec.cluster_ips}): the Service is not headless"
 
 
 @pytest.mark.spec
