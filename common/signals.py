@@ -1,4 +1,5 @@
-"""Termination requests handled like Ctrl-C, so that cleanup runs whatever stopped a run.
+"""Termination requests handled like Ctrl-C, so that cleanup runs whatever stopped a run; child
+processes that get to clean up too; and whether a run's process still exists.
 
 CI runners cancel with SIGTERM, `timeout` sends SIGTERM, a closed terminal sends SIGHUP: by
 default each ends Python at once, skipping every `finally`. Here the first of them raises
@@ -9,6 +10,7 @@ are noted and ignored so that the cleanup itself is not cut short.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import subprocess
 import sys
@@ -51,19 +53,42 @@ def shielded() -> Iterator[None]:
             signal.signal(signum, handler)
 
 
-def run_to_completion(argv: Sequence[str], **popen: object) -> int:
+def run_to_completion(argv: Sequence[str], *, own_group: bool = False, grace_s: float = STOP_GRACE_S,
+                      **popen: object) -> int:
     """Run a child process; if this process is interrupted, ask the child to stop (SIGTERM), give it
-    time to clean up, and only then re-raise. Returns the child's exit status."""
-    proc = subprocess.Popen(list(argv), **popen)  # type: ignore[call-overload]
+    `grace_s` to clean up (then SIGKILL), and only then re-raise. Returns the child's exit status.
+
+    With `own_group` the child runs in a process group of its own and the whole group is stopped:
+    for a child that runs children of its own (kind runs docker), which would otherwise go on."""
+    proc = subprocess.Popen(list(argv), start_new_session=own_group, **popen)  # type: ignore[call-overload]
+
+    def send(signum: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            if own_group:
+                os.killpg(proc.pid, signum)
+            else:
+                proc.send_signal(signum)
+
     try:
         return proc.wait()
     except BaseException:
         with shielded():
-            if proc.poll() is None:
-                proc.terminate()
+            if proc.poll() is None or own_group:
+                send(signal.SIGTERM)
                 try:
-                    proc.wait(STOP_GRACE_S)
+                    proc.wait(grace_s)
                 except subprocess.TimeoutExpired:
-                    proc.kill()
+                    send(signal.SIGKILL)
                     proc.wait()
         raise
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process of that ID exists (a run that left files behind may have been killed)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

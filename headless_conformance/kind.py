@@ -18,10 +18,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from common.cache import cache_root
+from common.signals import process_alive, run_to_completion, shielded
+from common.wait import WaitTimeout, wait_for
 
 KIND_API = "kind.x-k8s.io/v1alpha4"
 CLUSTER_LABEL = "io.x-k8s.kind.cluster"
 CREATE_WINDOW_S = 600  # kind creates every node container within this long of starting
+QUIET_POLLS = 3  # after a deletion, this many polls (1 s apart) must find no node container
 
 
 class KindError(RuntimeError):
@@ -57,16 +60,6 @@ def find_kind(explicit: str | None, built: str | None) -> str:
 def _tail(text: str | None, lines: int = 5) -> str:
     detail = (text or "").strip().splitlines()[-lines:]
     return (": " + " | ".join(detail)) if detail else ""
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _created_at(containers: list[str]) -> list[float]:
@@ -112,28 +105,56 @@ class KindCluster:
         return self.name in self._run("get", "clusters").split()
 
     def create(self, image: str, config: str, wait: str = "0s") -> None:
-        """Create the cluster, streaming kind's progress; a failed or interrupted creation is deleted."""
+        """Create the cluster, streaming kind's progress; a failed or interrupted creation is deleted.
+
+        kind runs in a process group of its own, so that when the run is stopped, the docker
+        commands it started stop with it before the cluster is deleted."""
         self._record()  # before kind makes the first container, so a kill at any point leaves a record
         try:
-            proc = subprocess.run([self.kind, "create", "cluster", "--name", self.name, "--image", image,
-                                   "--config", "-", "--wait", wait, "--kubeconfig", str(self.kubeconfig_path)],
-                                  input=config, text=True, stdout=sys.stderr, stderr=sys.stderr, env=self._env())
-            if proc.returncode != 0:
-                raise KindError(f"kind create cluster {self.name} with {image} failed (exit {proc.returncode})")
+            status = run_to_completion(
+                [self.kind, "create", "cluster", "--name", self.name, "--image", image, "--config", str(
+                    self._config_file(config)), "--wait", wait, "--kubeconfig", str(self.kubeconfig_path)],
+                own_group=True, grace_s=10, stdout=sys.stderr, stderr=sys.stderr, env=self._env())
+            if status != 0:
+                raise KindError(f"kind create cluster {self.name} with {image} failed (exit {status})")
         except BaseException:
-            try:
-                self.delete()
-            except KindError as err:
-                print(f"[headless-conformance] {err}", file=sys.stderr, flush=True)
+            with shielded():
+                try:
+                    self.delete(settle=True)
+                except KindError as err:
+                    print(f"[headless-conformance] {err}", file=sys.stderr, flush=True)
             raise
 
-    def delete(self) -> None:
-        """Delete the cluster (and this project's record of it); KindError says what failed."""
+    def _config_file(self, config: str) -> Path:
+        path = self.kubeconfig_path.parent / f"kind-config-{self.name}.yaml"
+        path.write_text(config)
+        return path
+
+    def delete(self, settle: bool = False) -> None:
+        """Delete the cluster; KindError says what failed. With `settle` (after kind was stopped while
+        creating it), node containers docker was still creating appear late: wait for a quiet spell.
+        This project's record of the cluster goes last, once no node container is left."""
         proc = subprocess.run([self.kind, "delete", "cluster", "--name", self.name, "--kubeconfig",
                                str(self.kubeconfig_path)], capture_output=True, text=True, env=self._env())
         if proc.returncode != 0:
             raise KindError(f"could not delete kind cluster {self.name} (exit {proc.returncode}){_tail(proc.stderr)}; "
                             f"remove it with `kind delete cluster --name {self.name}`")
+        quiet: list[bool] = []
+
+        def sweep() -> list[bool]:
+            found = self.node_containers()
+            if found:
+                subprocess.run(["docker", "rm", "--force", "--volumes", *found], capture_output=True)
+            quiet.append(not found)
+            return quiet
+
+        polls = QUIET_POLLS if settle else 1
+        try:
+            wait_for(sweep, lambda q: len(q) >= polls and all(q[-polls:]),
+                     expected=f"no node containers of {self.name} left for {polls} poll(s)", timeout=60, interval=1,
+                     describe=lambda q: f"containers found at {q.count(False)} of {len(q)} polls")
+        except WaitTimeout as err:
+            raise KindError(f"node containers of {self.name} keep appearing: {err.args[0].splitlines()[0]}") from None
         self.record_path().unlink(missing_ok=True)
 
     def kubeconfig(self) -> str:
@@ -183,7 +204,7 @@ class KindCluster:
             record = json.loads(path.read_text())
         except ValueError:
             return False
-        if record.get("boot_id") == _boot_id() and _alive(int(record.get("pid", 0))):
+        if record.get("boot_id") == _boot_id() and process_alive(int(record.get("pid", 0))):
             return False
         recorded, current = record.get("containers"), self.node_containers()
         if recorded is not None:

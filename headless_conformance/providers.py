@@ -22,7 +22,7 @@ from pathlib import Path
 
 from common import builds, releases
 from common.images import qualified
-from common.signals import run_to_completion
+from common.signals import process_alive, run_to_completion
 from common.wait import WaitStopped, WaitTimeout, wait_for
 from headless_conformance import kind as kindcli
 from headless_conformance.facts import ClusterFacts, discover
@@ -110,22 +110,12 @@ class Provisioned:
 
 
 # -- the run directory ------------------------------------------------------------------------
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def new_run_dir() -> Path:
     """A private directory for this run's files; those of killed runs (dead PIDs) are removed."""
     tmp = Path(tempfile.gettempdir())
     for old in tmp.glob(f"{RUN_DIR_PREFIX}*"):
         match = re.match(rf"{RUN_DIR_PREFIX}(\d+)-", old.name)
-        if match and not _alive(int(match.group(1))) and old.stat().st_uid == os.getuid():
+        if match and not process_alive(int(match.group(1))) and old.stat().st_uid == os.getuid():
             shutil.rmtree(old, ignore_errors=True)
     return Path(tempfile.mkdtemp(prefix=f"{RUN_DIR_PREFIX}{os.getpid()}-"))
 

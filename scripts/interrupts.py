@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -67,6 +68,13 @@ def one(signal_name: str, moment: str, extra: list[str]) -> tuple[bool, str]:
         return False, f"the run ended before the moment '{moment}' (log {log})"
     took = time.monotonic() - sent_at
     left = leftovers()
+    if left:  # so that one case's leftovers do not spoil the next
+        subprocess.run(["docker", "rm", "--force", "--volumes",
+                        *[item.split(" ", 1)[1] for item in left if item.startswith("container ")]],
+                       capture_output=True)
+        for item in left:
+            if item.startswith("run directory "):
+                shutil.rmtree(item.split(" ", 2)[2], ignore_errors=True)
     ok = not left and took <= EXIT_DEADLINE_S
     detail = f"exit {proc.returncode} {took:5.1f}s after the signal; " + (
         "nothing left" if not left else "LEFT: " + ", ".join(left)) + f" (log {log})"
