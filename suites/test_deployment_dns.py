@@ -39,8 +39,11 @@ def test_srv_priority_and_weight_are_coredns_equal_shares(shared_deployment, dns
 def test_answers_are_authoritative_with_the_corefile_ttl(cluster, shared_deployment, dns):
     answer = dns.await_a(shared_deployment.service_name(), shared_deployment.serving_ips()).value
 
-    assert "aa" in answer.flags
-    assert {r.ttl for r in answer.answer} == {cluster.facts.coredns_ttl}
+    assert "aa" in answer.flags, f"flags {sorted(answer.flags)}: the answer is not authoritative"
+    ttls = {r.ttl for r in answer.answer}
+    assert ttls == {cluster.facts.coredns_ttl}, (
+        f"answers carry TTL {sorted(ttls)}, the Corefile's kubernetes plugin says {cluster.facts.coredns_ttl} "
+        "(a TTL below it is a cached answer counting down)")
 
 
 @pytest.mark.spec
