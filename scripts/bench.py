@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -39,7 +40,7 @@ def timed(argv: list[str], log: Path) -> tuple[float, int]:
 
 
 def summary(log: Path) -> str:
-    lines = [ln for ln in log.read_text(errors="replace").splitlines() if " in " in ln and "=" in ln]
+    lines = [ln for ln in log.read_text(errors="replace").splitlines() if re.search(r"\d+ (passed|failed).* in ", ln)]
     return lines[-1].strip("= ") if lines else "(no pytest summary)"
 
 
