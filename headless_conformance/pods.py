@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 from kubernetes.client import V1Pod
 
-# waiting reasons that do not resolve by themselves: the wait should stop and say so
+# waiting reasons that do not resolve by themselves: the wait should stop and say so. Not among
+# them: RunContainerError and CreateContainerError, which the kubelet retries and which can pass
+# (runc "unable to freeze" on a busy cgroup v1 host); if they persist, CrashLoopBackOff follows.
 STUCK_WAITING_REASONS = frozenset({
     "ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull", "CrashLoopBackOff",
-    "CreateContainerConfigError", "CreateContainerError", "RunContainerError",
+    "CreateContainerConfigError",
 })
 # the scheduler says "unschedulable" while a claim waits for its volume too; that one resolves
 _VOLUME_WAIT_HINTS = ("persistentvolumeclaim", "volume binding", "waiting for first consumer")
