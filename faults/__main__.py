@@ -102,6 +102,14 @@ def wrong_records(original: str) -> str:
                   flags=re.MULTILINE)
 
 
+def pod_named_endpoints(original: str) -> str:
+    """CoreDNS's `endpoint_pod_names`: endpoints without a hostname are named after their pod. Not a
+    misbehaviour by the specification (it leaves that identifier to the server): spec checks must
+    still pass while the checks of CoreDNS's default dashed names fail."""
+    return re.sub(r"(^\s*kubernetes\s[^{\n]*\{)", r"\1\n       endpoint_pod_names", original, count=1,
+                  flags=re.MULTILINE)
+
+
 def stale_cache(original: str) -> str:
     text = re.sub(r"(\n\s*ttl\s+)\d+", r"\g<1>3600", original)
     return re.sub(r"\n\s*cache\s+\d+\s*(\{[^}]*\})?", "\n    cache 3600", text, count=1)
@@ -161,6 +169,9 @@ FAULTS: dict[str, tuple[str, Callable[[Kube, bool], None]]] = {
                       lambda kube, on: patch_corefile(kube, wrong_records) if on else restore_corefile(kube)),
     "stale-cache": ("CoreDNS caches answers for an hour, so DNS stops following pods",
                     lambda kube, on: patch_corefile(kube, stale_cache) if on else restore_corefile(kube)),
+    "pod-named-endpoints": ("CoreDNS names endpoints after their pods (allowed by the specification)",
+                            lambda kube, on: patch_corefile(kube, pod_named_endpoints) if on
+                            else restore_corefile(kube)),
     "cross-node-drop": ("pod traffic from the worker to the control plane is dropped", cross_node_drop),
     "no-storage": ("the volume provisioner is scaled to zero, so claims never bind", no_storage),
     "stray-endpointslice": ("an extra EndpointSlice advertises an address no pod has", stray_endpointslice),

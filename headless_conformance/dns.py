@@ -81,5 +81,55 @@ class Dns:
                            lambda a: a.rcode == "NOERROR" and Counter(r.target for r in a.srv()) == wanted,
                            f"SRV {name}: one record per target {sorted(targets)}")
 
+    def await_srv_endpoints(self, name: str, addresses: set[str], port: int,
+                            rdtype: str = "A") -> Outcome[dict[str, frozenset[str]]]:
+        """The endpoint identity the specification promises, whatever the server names endpoints:
+        SRV `name` has one record per ready endpoint, each with `port` and its own target; each
+        target resolves to exactly one of `addresses`; every address is behind exactly one target.
+        Every server must agree. Returns target -> addresses as the cluster DNS Service answered."""
+        __tracebackhide__ = True
+        wanted = sorted(addresses)
+        service = name.split(".", 2)[2]  # _<port>._<proto>.<service>.<ns>.svc.<zone>.
+
+        def identity(server: str | None) -> tuple[DigAnswer, dict[str, DigAnswer]]:
+            srv = self.probes.dig(name, "SRV", server=server)
+            # only names under the Service are asked: others break the rule already, and asking
+            # would send a name from outside the cluster to the upstream resolver
+            targets = {r.target for r in srv.srv() if r.target.endswith("." + service)} if not srv.problems() else set()
+            return srv, {t: self.probes.dig(t, rdtype, server=server) for t in sorted(targets)}
+
+        def mapping(found: tuple[DigAnswer, dict[str, DigAnswer]]) -> dict[str, frozenset[str]]:
+            return {t: frozenset(a.address_counts(rdtype)) for t, a in found[1].items()}
+
+        def wrong(found: tuple[DigAnswer, dict[str, DigAnswer]]) -> str:
+            srv, names = found
+            if srv.rcode != "NOERROR" or srv.problems():
+                return show(srv)
+            records = srv.srv()
+            if len(records) != len(wanted) or len({r.target for r in records}) != len(records):
+                return f"{len(records)} SRV records with {len({r.target for r in records})} distinct targets " \
+                       f"for {len(wanted)} ready endpoints: {show(srv)}"
+            if {r.port for r in records} != {port}:
+                return f"ports {sorted({r.port for r in records})}, not {port}: {show(srv)}"
+            outside = sorted(r.target for r in records if not r.target.endswith("." + service))
+            if outside:
+                return f"targets not under {service}: {outside}"
+            for target, answer in names.items():
+                if answer.rcode != "NOERROR" or answer.problems() or len(answer.address_counts(rdtype)) != 1:
+                    return f"target {target}: {show(answer)}"
+            behind = sorted(ip for ips in mapping(found).values() for ip in ips)
+            return "" if behind == wanted else f"targets resolve to {behind}, not {wanted}"
+
+        def ask() -> list[tuple[str, tuple[DigAnswer, dict[str, DigAnswer]]]]:
+            return [("service", identity(None))] + [(ip, identity(ip)) for ip in self.servers()]
+
+        outcome = wait_for(ask, lambda all_: not any(wrong(f) for _, f in all_),
+                           expected=f"SRV {name}: one target per ready endpoint {wanted}, port {port}, each target "
+                                    f"resolving to exactly its endpoint (every server)",
+                           timeout=self.timeout, interval=0.5,
+                           describe=lambda all_: " | ".join(f"{s}: {wrong(f)}" for s, f in all_ if wrong(f)),
+                           transcript=self.probes.transcript.last, retry_on=_retryable)
+        return Outcome(mapping(outcome.value[0][1]), outcome.elapsed, outcome.polls)
+
     def await_nxdomain(self, name: str, rdtype: str = "A") -> Outcome[DigAnswer]:
         return self._await(name, rdtype, lambda a: a.rcode == "NXDOMAIN", f"{rdtype} {name} → NXDOMAIN")

@@ -14,14 +14,14 @@ HTTP_SERVER = ["/bin/sh", "-c",
                "while true; do { echo -e 'HTTP/1.1 200 OK\\n\\nHello from Busybox!'; } | nc -l -p 80; done"]
 
 
-@pytest.mark.spec
+@pytest.mark.spec("2.3.1")
 def test_dns_answers_the_api_service_ip(cluster, dns):
     api_ip = cluster.kube.core.read_namespaced_service("kubernetes", "default").spec.cluster_ip
 
     dns.await_a(names.service_fqdn("kubernetes", "default", cluster.domain), {api_ip})
 
 
-@pytest.mark.cluster
+@pytest.mark.cluster("pod network across nodes")
 def test_pod_on_worker_reaches_pod_on_control_plane(workloads, probes):
     control_plane, workers = workloads.nodes("control-plane"), workloads.nodes("worker")
     if not workers:
@@ -35,7 +35,7 @@ def test_pod_on_worker_reaches_pod_on_control_plane(workloads, probes):
         f"{client.node} → {server.ip} on {server.node}: {result.outcome()}"
 
 
-@pytest.mark.cluster
+@pytest.mark.cluster("HTTP between pods")
 def test_busybox_wget_gets_the_nc_server_body(workloads, probes):
     server = workloads.start_pod("server", args=HTTP_SERVER, ready_on_port=80)
 
@@ -44,7 +44,7 @@ def test_busybox_wget_gets_the_nc_server_body(workloads, probes):
     assert (result.exit_code, result.stdout.strip()) == (0, HELLO), f"wget http://{server.ip}:80: {result.outcome()}"
 
 
-@pytest.mark.cluster
+@pytest.mark.cluster("volume provisioning")
 def test_statefulset_claim_binds_and_pod_mounts_it(workloads, probes):
     workloads.apply_manifest("headless-service")
     workloads.apply_manifest("statefulset", replicas=1)

@@ -13,14 +13,14 @@ def clusterip_service(cluster, shared_deployment):
     return cluster.kube.core.read_namespaced_service("my-clusterip-service", shared_deployment.namespace)
 
 
-@pytest.mark.spec
+@pytest.mark.spec("2.3.1")
 def test_clusterip_service_answers_its_one_service_ip(clusterip_service, shared_deployment, dns):
     name = names.service_fqdn("my-clusterip-service", shared_deployment.namespace, shared_deployment.domain)
 
     dns.await_a(name, {clusterip_service.spec.cluster_ip})
 
 
-@pytest.mark.spec
+@pytest.mark.spec("2.3.2")
 def test_clusterip_srv_points_at_the_service_not_the_pods(clusterip_service, shared_deployment, dns):
     ns, domain = shared_deployment.namespace, shared_deployment.domain
     service = names.service_fqdn("my-clusterip-service", ns, domain)
@@ -32,7 +32,7 @@ def test_clusterip_srv_points_at_the_service_not_the_pods(clusterip_service, sha
     assert set(answer.additional_addresses()) <= {service}, "glue may only name the Service itself"
 
 
-@pytest.mark.coredns
+@pytest.mark.coredns("endpoint-names-under-clusterip")
 def test_coredns_also_answers_ip_dashed_names_under_a_clusterip_service(clusterip_service, shared_deployment,
                                                                         dns):
     """The DNS specification defines per-pod records only for headless Services; CoreDNS answers

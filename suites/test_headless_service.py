@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 
-@pytest.mark.spec
+@pytest.mark.scenario("kubectl get svc shows CLUSTER-IP None")
 def test_cluster_ip_is_none(cluster, shared_deployment):
     svc = cluster.kube.core.read_namespaced_service("my-headless-service", shared_deployment.namespace)
 
@@ -15,7 +15,7 @@ def test_cluster_ip_is_none(cluster, shared_deployment):
         f"clusterIP {svc.spec.cluster_ip} (clusterIPs {svc.spec.cluster_ips}): the Service is not headless"
 
 
-@pytest.mark.spec
+@pytest.mark.scenario("the Service's endpoints are exactly the ready pods")
 def test_endpointslices_list_exactly_the_ready_pods(shared_deployment):
     slices = shared_deployment.workloads.await_endpoints(
         "my-headless-service", shared_deployment.serving_ips(), {("http", 80, "TCP")}).value

@@ -13,7 +13,7 @@ def ordinal_pods(n: int) -> list[str]:
     return [f"{SET}-{i}" for i in range(n)]
 
 
-@pytest.mark.spec
+@pytest.mark.spec("2.4.2")
 def test_srv_targets_are_the_ordinal_hostnames(shared_statefulset, dns):
     targets = {shared_statefulset.pod_name(p) for p in ordinal_pods(3)}
 
@@ -22,7 +22,7 @@ def test_srv_targets_are_the_ordinal_hostnames(shared_statefulset, dns):
     assert {r.port for r in answer.srv()} == {80}
 
 
-@pytest.mark.spec
+@pytest.mark.spec("2.4.1")
 def test_each_ordinal_name_resolves_to_its_pod(shared_statefulset, dns):
     pods = {p.name: p for p in shared_statefulset.serving_pods()}
     assert sorted(pods) == ordinal_pods(3), "the StatefulSet's pods are named by ordinal"
@@ -31,7 +31,7 @@ def test_each_ordinal_name_resolves_to_its_pod(shared_statefulset, dns):
         dns.await_a(shared_statefulset.pod_name(name), {pod.ip})
 
 
-@pytest.mark.scenario
+@pytest.mark.scenario("ordered start and reverse stop")
 def test_pods_start_in_order_and_stop_in_reverse(cluster, workloads, transcript):
     workloads.apply_manifest("headless-service")
     with ordering.PodEventLog(cluster.kube, workloads.namespace, "app=my-app") as log:
@@ -48,7 +48,7 @@ def test_pods_start_in_order_and_stop_in_reverse(cluster, workloads, transcript)
     assert not removed_out_of_order, "\n".join(removed_out_of_order)
 
 
-@pytest.mark.scenario
+@pytest.mark.scenario("stable identity across a restart")
 def test_deleted_pod_returns_with_its_name_dns_name_and_volume(statefulset, probes, dns):
     name = f"{SET}-1"
     workloads = statefulset.workloads
@@ -69,7 +69,7 @@ def test_deleted_pod_returns_with_its_name_dns_name_and_volume(statefulset, prob
     assert (claim_after.status, claim_after.volume) == ("Bound", claim_before.volume)
 
 
-@pytest.mark.scenario
+@pytest.mark.scenario("stable identity across scaling")
 def test_scaling_to_zero_and_back_keeps_names_and_volumes(statefulset, probes, dns):
     workloads = statefulset.workloads
     claims = {n: workloads.claim(f"data-{n}").volume for n in ordinal_pods(3)}

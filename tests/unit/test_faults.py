@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from faults.__main__ import stale_cache, wrong_records
+from faults.__main__ import pod_named_endpoints, stale_cache, wrong_records
 
 COREFILE = """.:53 {
     errors
@@ -29,3 +29,8 @@ def test_stale_cache_raises_ttl_and_caches_the_cluster_zone() -> None:
     text = stale_cache(COREFILE)
     assert "ttl 3600" in text and "ttl 30\n" not in text
     assert "    cache 3600\n    loop" in text and "disable success" not in text
+
+
+def test_pod_named_endpoints_goes_into_the_kubernetes_block() -> None:
+    changed = pod_named_endpoints(COREFILE)
+    assert "kubernetes example.org in-addr.arpa ip6.arpa {\n       endpoint_pod_names\n       pods insecure" in changed
