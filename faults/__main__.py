@@ -26,12 +26,18 @@ from common import builds
 from common.wait import WaitTimeout, wait_for
 from headless_conformance.kind import KindCluster, KindError, find_kind
 from headless_conformance.kube import ClusterUnusable, Kube, connect, is_transient
+from headless_conformance.workloads import Workloads
 
 WRONG_RECORDS = '''    template IN A {domain} {{
        match "^my-headless-service\\\\.hc-[^.]+\\\\.svc\\\\."
        match "^[0-9]+-[0-9]+-[0-9]+-[0-9]+\\\\.my-headless-service\\\\."
        match "^my-app-statefulset-[0-9]+\\\\.my-headless-service\\\\."
        answer "{{{{ .Name }}}} 99 IN A 10.244.99.99"
+       fallthrough
+    }}
+    template IN TXT {domain} {{
+       match "^dns-version\\\\."
+       answer "{{{{ .Name }}}} 99 IN TXT \\"not-a-version\\""
        fallthrough
     }}
     template IN SRV {domain} {{
@@ -48,6 +54,7 @@ STRAY_SLICE = {
     "endpoints": [{"addresses": ["10.244.99.98"], "conditions": {"ready": True}}],
 }
 SAVED = "faults.headless-conformance/original-corefile"
+RUN_DIR: list[Path] = []  # this invocation's temporary directory (kubeconfig, API discovery cache)
 
 
 class FaultError(RuntimeError):
@@ -164,6 +171,49 @@ def stray_endpointslice(kube: Kube, apply: bool) -> None:
         pass
 
 
+def sticky_endpoints(kube: Kube, apply: bool) -> None:
+    """Until interrupted, publish every address a Service of the suite's namespaces ever had as ready,
+    in an extra EndpointSlice: DNS then keeps unready and terminating pods, as CoreDNS 1.8.1–1.8.3
+    did (the EndpointSlice controller leaves slices it does not manage alone)."""
+    if not apply:
+        return
+    print("faults: keeping every address the suite's Services ever had, as ready, until Ctrl-C", file=sys.stderr)
+    seen: dict[tuple[str, str], dict[str, object]] = {}
+    writers: dict[str, Workloads] = {}
+    managed = "endpointslice.kubernetes.io/managed-by=endpointslice-controller.k8s.io"
+    try:
+        while True:
+            w = watch.Watch()
+            for event in w.stream(kube.discovery.list_endpoint_slice_for_all_namespaces, label_selector=managed,
+                                  timeout_seconds=30, _request_timeout=(10, 40)):
+                piece = event["object"]
+                namespace, service = piece.metadata.namespace, (piece.metadata.labels or {}).get(
+                    "kubernetes.io/service-name", "")
+                if not namespace.startswith("hc-") or not service or event["type"] == "DELETED":
+                    continue
+                record = seen.setdefault((namespace, service), {"addresses": set(), "ports": [], "type": ""})
+                record["addresses"] |= {a for e in piece.endpoints or [] for a in e.addresses}  # type: ignore[operator]
+                record["ports"] = [{"name": p.name, "port": p.port, "protocol": p.protocol} for p in piece.ports or []]
+                record["type"] = piece.address_type
+                body = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+                        "metadata": {"name": f"sticky-{service}"[:63], "labels": {
+                            "kubernetes.io/service-name": service,
+                            "endpointslice.kubernetes.io/managed-by": "faults"}},
+                        "addressType": record["type"], "ports": record["ports"],
+                        "endpoints": [{"addresses": [a], "conditions": {"ready": True}}
+                                      for a in sorted(record["addresses"])]}  # type: ignore[arg-type]
+                if namespace not in writers:
+                    writers[namespace] = Workloads(kube, namespace, {}, timeout=30,
+                                                   discovery_cache=RUN_DIR[0] / "discovery.json")
+                try:
+                    writers[namespace].apply([body])
+                except ApiException as err:
+                    if err.status not in (403, 404, 409):  # namespace going away, or a race with ourselves
+                        raise
+    except KeyboardInterrupt:
+        pass
+
+
 FAULTS: dict[str, tuple[str, Callable[[Kube, bool], None]]] = {
     "wrong-records": ("CoreDNS answers the scenario's names with records that match no pod",
                       lambda kube, on: patch_corefile(kube, wrong_records) if on else restore_corefile(kube)),
@@ -175,6 +225,7 @@ FAULTS: dict[str, tuple[str, Callable[[Kube, bool], None]]] = {
     "cross-node-drop": ("pod traffic from the worker to the control plane is dropped", cross_node_drop),
     "no-storage": ("the volume provisioner is scaled to zero, so claims never bind", no_storage),
     "stray-endpointslice": ("an extra EndpointSlice advertises an address no pod has", stray_endpointslice),
+    "sticky-endpoints": ("every address a Service ever had stays published as ready", sticky_endpoints),
 }
 
 
@@ -190,6 +241,7 @@ def main() -> int:
     parser.add_argument("--context", default=None)
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="headless-conformance-faults-"))
+    RUN_DIR[:] = [tmp]
     try:
         if args.kind_cluster:
             kubeconfig = tmp / "kubeconfig"

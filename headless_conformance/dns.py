@@ -47,6 +47,12 @@ class Dns:
         return sorted({a for s in slices for e in s.endpoints or []
                        if e.conditions and e.conditions.ready for a in e.addresses})
 
+    def await_answer(self, name: str, rdtype: str, ok: Callable[[DigAnswer], bool], expected: str,
+                     transport: str = "udp") -> Outcome[DigAnswer]:
+        """Until every server gives a clean answer to `name` `rdtype` for which `ok` holds."""
+        __tracebackhide__ = True
+        return self._await(name, rdtype, ok, expected, transport)
+
     def _await(self, name: str, rdtype: str, ok: Callable[[DigAnswer], bool], expected: str,
                transport: str = "udp") -> Outcome[DigAnswer]:
         __tracebackhide__ = True
@@ -130,6 +136,12 @@ class Dns:
                            describe=lambda all_: " | ".join(f"{s}: {wrong(f)}" for s, f in all_ if wrong(f)),
                            transcript=self.probes.transcript.last, retry_on=_retryable)
         return Outcome(mapping(outcome.value[0][1]), outcome.elapsed, outcome.polls)
+
+    def await_no_records(self, name: str, rdtype: str = "A") -> Outcome[DigAnswer]:
+        """`name` has no records of `rdtype`: NXDOMAIN, or NOERROR with an empty answer (both are
+        what a server may answer for a name it no longer has, as far as the specification goes)."""
+        return self._await(name, rdtype, lambda a: a.rcode == "NXDOMAIN" or (a.rcode == "NOERROR" and not a.answer),
+                           f"no {rdtype} records for {name}")
 
     def await_nxdomain(self, name: str, rdtype: str = "A") -> Outcome[DigAnswer]:
         return self._await(name, rdtype, lambda a: a.rcode == "NXDOMAIN", f"{rdtype} {name} → NXDOMAIN")

@@ -14,9 +14,10 @@ from headless_conformance.workloads import Workloads
 
 SERVICE = "my-headless-service"
 SCENARIOS = {
-    # kind, workload name, manifests applied in order
-    "deployment": ("Deployment", "my-app-deployment", ("headless-service", "deployment")),
-    "statefulset": ("StatefulSet", "my-app-statefulset", ("headless-service", "statefulset")),
+    # kind, workload name, manifests applied in order, Service, pod selector
+    "deployment": ("Deployment", "my-app-deployment", ("headless-service", "deployment"), SERVICE, "app=my-app"),
+    "statefulset": ("StatefulSet", "my-app-statefulset", ("headless-service", "statefulset"), SERVICE, "app=my-app"),
+    "gated": ("StatefulSet", "gated", ("gated",), "gated", "app=gated"),
 }
 
 
@@ -49,33 +50,37 @@ class Scenario:
     name: str
     domain: str
     service: str = SERVICE
+    selector: str = "app=my-app"
 
     @classmethod
     def roll_out(cls, key: str, workloads: Workloads, domain: str) -> Scenario:
-        kind, name, manifests = SCENARIOS[key]
+        kind, name, manifests, service, selector = SCENARIOS[key]
         for manifest in manifests:
             workloads.apply_manifest(manifest)
-        workloads.wait_rollout(kind, name)
-        return cls(workloads, kind, name, domain)
+        workloads.wait_rollout(kind, name, selector)
+        return cls(workloads, kind, name, domain, service, selector)
 
     @property
     def namespace(self) -> str:
         return self.workloads.namespace
 
+    def pods(self) -> list[PodInfo]:
+        return self.workloads.pods(self.selector)
+
     def serving_pods(self) -> list[PodInfo]:
-        return self.workloads.serving_pods()
+        return self.workloads.serving_pods(self.selector)
 
     def serving_ips(self) -> set[str]:
         return {p.ip for p in self.serving_pods() if p.ip}
 
     def snapshot(self) -> Snapshot:
-        return Snapshot(frozenset((p.name, p.uid, p.ip, p.serving) for p in self.workloads.pods()))
+        return Snapshot(frozenset((p.name, p.uid, p.ip, p.serving) for p in self.pods()))
 
-    def service_name(self) -> str:
-        return names.service_fqdn(self.service, self.namespace, self.domain)
+    def service_name(self, service: str | None = None) -> str:
+        return names.service_fqdn(service or self.service, self.namespace, self.domain)
 
-    def srv_name(self, port: str = "http", protocol: str = "tcp") -> str:
-        return names.srv_fqdn(port, protocol, self.service, self.namespace, self.domain)
+    def srv_name(self, port: str = "http", protocol: str = "tcp", service: str | None = None) -> str:
+        return names.srv_fqdn(port, protocol, service or self.service, self.namespace, self.domain)
 
     def pod_name(self, label: str) -> str:
         return names.pod_fqdn(label, self.service, self.namespace, self.domain)
@@ -85,4 +90,4 @@ class Scenario:
 
     def scale(self, replicas: int) -> list[PodInfo]:
         self.workloads.scale(self.kind, self.name, replicas)
-        return self.workloads.wait_rollout(self.kind, self.name)
+        return self.workloads.wait_rollout(self.kind, self.name, self.selector)

@@ -63,7 +63,7 @@ def _from_debian(template: Path) -> str:
 
 
 def busybox_rootfs(dest: Path) -> None:
-    """Debian's static busybox with a link for every applet."""
+    """Debian's static busybox with a link for every applet, and a /tmp as every image has."""
     busybox = Path("/bin/busybox")
     if not busybox.exists():
         run(["apt-get", "install", "-y", "--no-install-recommends", "busybox-static"],
@@ -76,6 +76,8 @@ def busybox_rootfs(dest: Path) -> None:
             continue
         link.parent.mkdir(parents=True, exist_ok=True)
         link.symlink_to("/bin/busybox")
+    (dest / "tmp").mkdir(exist_ok=True)
+    (dest / "tmp").chmod(0o1777)
 
 
 def busybox_version() -> str:

@@ -14,6 +14,15 @@ def test_a_records_are_exactly_the_ready_pod_ips(shared_deployment, dns):
     dns.await_a(shared_deployment.service_name(), shared_deployment.serving_ips())
 
 
+@pytest.mark.spec("2.1")
+def test_names_compare_case_insensitively(shared_deployment, dns):
+    name = shared_deployment.service_name()
+    mixed = "".join(c.upper() if i % 2 else c for i, c in enumerate(name))
+
+    dns.await_a(name, shared_deployment.serving_ips())
+    dns.await_a(mixed, shared_deployment.serving_ips())
+
+
 @pytest.mark.spec("2.4.2")
 def test_srv_targets_identify_each_ready_pod(shared_deployment, dns):
     """One SRV record per ready pod, each with its own target resolving to exactly that pod: what
