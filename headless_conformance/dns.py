@@ -17,7 +17,7 @@ from collections.abc import Callable
 from common.wait import Outcome, wait_for
 from headless_conformance.dig import DigAnswer, DigParseError
 from headless_conformance.kube import Kube
-from headless_conformance.probes import Probes, probe_retryable
+from headless_conformance.probes import Probes, Query, probe_retryable
 
 Answers = list[tuple[str, DigAnswer]]
 
@@ -61,8 +61,9 @@ class Dns:
             return not answer.problems() and ok(answer)
 
         def ask() -> Answers:
-            return [("service", self.probes.dig(name, rdtype, transport=transport))] + [
-                (ip, self.probes.dig(name, rdtype, server=ip, transport=transport)) for ip in self.servers()]
+            servers = [None, *self.servers()]
+            answers = self.probes.dig_all([Query(name, rdtype, server, transport) for server in servers])
+            return [(server or "service", answer) for server, answer in zip(servers, answers, strict=True)]
 
         def describe(answers: Answers) -> str:
             wrong = [f"{server}: {show(a)}" for server, a in answers if not clean(a)]
@@ -97,12 +98,18 @@ class Dns:
         wanted = sorted(addresses)
         service = name.split(".", 2)[2]  # _<port>._<proto>.<service>.<ns>.svc.<zone>.
 
-        def identity(server: str | None) -> tuple[DigAnswer, dict[str, DigAnswer]]:
-            srv = self.probes.dig(name, "SRV", server=server)
+        def identities() -> list[tuple[str, tuple[DigAnswer, dict[str, DigAnswer]]]]:
+            servers = [None, *self.servers()]
+            srvs = self.probes.dig_all([Query(name, "SRV", server) for server in servers])
             # only names under the Service are asked: others break the rule already, and asking
             # would send a name from outside the cluster to the upstream resolver
-            targets = {r.target for r in srv.srv() if r.target.endswith("." + service)} if not srv.problems() else set()
-            return srv, {t: self.probes.dig(t, rdtype, server=server) for t in sorted(targets)}
+            asked = [(server, target) for server, srv in zip(servers, srvs, strict=True) if not srv.problems()
+                     for target in sorted({r.target for r in srv.srv() if r.target.endswith("." + service)})]
+            answers = self.probes.dig_all([Query(t, rdtype, server) for server, t in asked]) if asked else []
+            found: dict[str | None, dict[str, DigAnswer]] = {server: {} for server in servers}
+            for (server, target), answer in zip(asked, answers, strict=True):
+                found[server][target] = answer
+            return [(server or "service", (srv, found[server])) for server, srv in zip(servers, srvs, strict=True)]
 
         def mapping(found: tuple[DigAnswer, dict[str, DigAnswer]]) -> dict[str, frozenset[str]]:
             return {t: frozenset(a.address_counts(rdtype)) for t, a in found[1].items()}
@@ -126,10 +133,7 @@ class Dns:
             behind = sorted(ip for ips in mapping(found).values() for ip in ips)
             return "" if behind == wanted else f"targets resolve to {behind}, not {wanted}"
 
-        def ask() -> list[tuple[str, tuple[DigAnswer, dict[str, DigAnswer]]]]:
-            return [("service", identity(None))] + [(ip, identity(ip)) for ip in self.servers()]
-
-        outcome = wait_for(ask, lambda all_: not any(wrong(f) for _, f in all_),
+        outcome = wait_for(identities, lambda all_: not any(wrong(f) for _, f in all_),
                            expected=f"SRV {name}: one target per ready endpoint {wanted}, port {port}, each target "
                                     f"resolving to exactly its endpoint (every server)",
                            timeout=self.timeout, interval=0.5,
