@@ -6,5 +6,6 @@ pytest_plugins = [
     "fixtures.timeouts",
     "fixtures.namespace",
     "fixtures.scenario",
+    "fixtures.divergences",
     "fixtures.report",
 ]

@@ -30,9 +30,14 @@ from headless_conformance.workloads import Workloads
 
 WRONG_RECORDS = '''    template IN A {domain} {{
        match "^my-headless-service\\\\.hc-[^.]+\\\\.svc\\\\."
+       match "^no-ports\\\\.hc-[^.]+\\\\.svc\\\\."
        match "^[0-9]+-[0-9]+-[0-9]+-[0-9]+\\\\.my-headless-service\\\\."
        match "^my-app-statefulset-[0-9]+\\\\.my-headless-service\\\\."
        answer "{{{{ .Name }}}} 99 IN A 10.244.99.99"
+       fallthrough
+    }}
+    template IN PTR in-addr.arpa {{
+       answer "{{{{ .Name }}}} 99 IN PTR stray.my-headless-service.invalid."
        fallthrough
     }}
     template IN TXT {domain} {{
@@ -41,7 +46,7 @@ WRONG_RECORDS = '''    template IN A {domain} {{
        fallthrough
     }}
     template IN SRV {domain} {{
-       match "^_http\\\\._tcp\\\\.my-headless-service\\\\."
+       match "^_[a-z0-9-]+\\\\._(tcp|udp)\\\\.[a-z0-9-]+\\\\.hc-"
        answer "{{{{ .Name }}}} 99 IN SRV 10 10 8080 stray.my-headless-service.invalid."
        fallthrough
     }}

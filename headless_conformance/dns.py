@@ -17,6 +17,7 @@ from collections.abc import Callable
 from common.wait import Outcome, wait_for
 from headless_conformance.dig import DigAnswer, DigParseError
 from headless_conformance.kube import Kube
+from headless_conformance.names import reverse_fqdn
 from headless_conformance.probes import Probes, Query, probe_retryable
 
 Answers = list[tuple[str, DigAnswer]]
@@ -140,6 +141,14 @@ class Dns:
                            describe=lambda all_: " | ".join(f"{s}: {wrong(f)}" for s, f in all_ if wrong(f)),
                            transcript=self.probes.transcript.last, retry_on=_retryable)
         return Outcome(mapping(outcome.value[0][1]), outcome.elapsed, outcome.polls)
+
+    def await_ptr(self, ip: str, names: set[str]) -> Outcome[DigAnswer]:
+        """The PTR records of `ip`'s reverse name point at exactly `names`."""
+        wanted = Counter(names)
+        reverse = reverse_fqdn(ip)
+        return self._await(reverse, "PTR",
+                           lambda a: a.rcode == "NOERROR" and Counter(r.target for r in a.records("PTR")) == wanted,
+                           f"PTR {reverse} ({ip}) -> {sorted(names)}")
 
     def await_no_records(self, name: str, rdtype: str = "A") -> Outcome[DigAnswer]:
         """`name` has no records of `rdtype`: NXDOMAIN, or NOERROR with an empty answer (both are

@@ -32,6 +32,12 @@ def test_clusterip_srv_points_at_the_service_not_the_pods(clusterip_service, sha
     assert set(answer.additional_addresses()) <= {service}, "glue may only name the Service itself"
 
 
+@pytest.mark.spec("2.3.3")
+def test_clusterip_points_back_at_the_service(clusterip_service, shared_deployment, dns):
+    dns.await_ptr(clusterip_service.spec.cluster_ip,
+                  {names.service_fqdn("my-clusterip-service", shared_deployment.namespace, shared_deployment.domain)})
+
+
 @pytest.mark.coredns("endpoint-names-under-clusterip")
 def test_coredns_also_answers_ip_dashed_names_under_a_clusterip_service(clusterip_service, shared_deployment,
                                                                         dns):

@@ -31,6 +31,12 @@ def test_each_ordinal_name_resolves_to_its_pod(shared_statefulset, dns):
         dns.await_a(shared_statefulset.pod_name(name), {pod.ip})
 
 
+@pytest.mark.spec("2.4.3")
+def test_each_pod_ip_points_back_at_its_ordinal_hostname(shared_statefulset, dns):
+    for pod in shared_statefulset.serving_pods():
+        dns.await_ptr(pod.ip, {shared_statefulset.pod_name(pod.name)})
+
+
 @pytest.mark.scenario("ordered start and reverse stop")
 def test_pods_start_in_order_and_stop_in_reverse(cluster, workloads, transcript):
     workloads.apply_manifest("headless-service")

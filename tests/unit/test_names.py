@@ -128,3 +128,13 @@ def test_error_message_names_the_part() -> None:
         service_fqdn("svc", "n" * 64)
     with pytest.raises(ValueError, match="service must not be empty"):
         service_fqdn("", "ns")
+
+
+def test_reverse_fqdn() -> None:
+    from headless_conformance.names import reverse_fqdn
+
+    assert reverse_fqdn("10.244.1.5") == "5.1.244.10.in-addr.arpa."
+    assert reverse_fqdn("fd00:10:244:1::5") == (
+        "5.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.0.0.0.4.4.2.0.0.1.0.0.0.0.d.f.ip6.arpa.")
+    with pytest.raises(ValueError, match="not an IP address"):
+        reverse_fqdn("banana")

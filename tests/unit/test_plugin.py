@@ -93,3 +93,11 @@ def test_the_backstop_lies_above_every_wait_of_a_check() -> None:
     from fixtures.timeouts import backstop
 
     assert backstop(180, 60) == 3 * 180 + 4 * 60 + 120
+
+
+def test_the_dns_server_is_named_by_its_image() -> None:
+    from fixtures.divergences import dns_server
+
+    assert dns_server("registry.k8s.io/coredns/coredns:v1.14.6") == "coredns"
+    assert dns_server("docker.io/coredns/coredns@sha256:abc") == "coredns"
+    assert dns_server("example.org/kube-dns:1.2") == "kube-dns"
