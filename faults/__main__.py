@@ -32,6 +32,7 @@ WRONG_RECORDS = '''    template IN A {domain} {{
        match "^my-headless-service\\\\.hc-[^.]+\\\\.svc\\\\."
        match "^no-ports\\\\.hc-[^.]+\\\\.svc\\\\."
        match "^[a-z0-9-]+\\\\.(sub|nosuch)\\\\.hc-"
+       match "^(ordinals-[0-9]+\\\\.)?ordinals\\\\.hc-"
        match "^[0-9]+-[0-9]+-[0-9]+-[0-9]+\\\\.my-headless-service\\\\."
        match "^my-app-statefulset-[0-9]+\\\\.my-headless-service\\\\."
        answer "{{{{ .Name }}}} 99 IN A 10.244.99.99"

@@ -29,6 +29,7 @@ class PodInfo:
     hostname: str | None
     subdomain: str | None
     why_not_ready: str = ""
+    index: str | None = None  # a StatefulSet pod's apps.kubernetes.io/pod-index label
 
     @classmethod
     def of(cls, pod: V1Pod) -> PodInfo:
@@ -40,7 +41,8 @@ class PodInfo:
             ready=any(c.type == "Ready" and c.status == "True" for c in conditions),
             terminating=pod.metadata.deletion_timestamp is not None,
             node=pod.spec.node_name, hostname=pod.spec.hostname, subdomain=pod.spec.subdomain,
-            why_not_ready=why_not_ready(pod))
+            why_not_ready=why_not_ready(pod),
+            index=(pod.metadata.labels or {}).get("apps.kubernetes.io/pod-index"))
 
     @property
     def serving(self) -> bool:

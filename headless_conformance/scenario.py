@@ -18,6 +18,7 @@ SCENARIOS = {
     "deployment": ("Deployment", "my-app-deployment", ("headless-service", "deployment"), SERVICE, "app=my-app"),
     "statefulset": ("StatefulSet", "my-app-statefulset", ("headless-service", "statefulset"), SERVICE, "app=my-app"),
     "gated": ("StatefulSet", "gated", ("gated",), "gated", "app=gated"),
+    "ordinals": ("StatefulSet", "ordinals", ("ordinals",), "ordinals", "app=ordinals"),
 }
 
 

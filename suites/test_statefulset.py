@@ -31,6 +31,32 @@ def test_each_ordinal_name_resolves_to_its_pod(shared_statefulset, dns):
         dns.await_a(shared_statefulset.pod_name(name), {pod.ip})
 
 
+@pytest.mark.spec("2.4.1")
+def test_the_service_name_answers_exactly_the_ready_pods(shared_statefulset, dns):
+    dns.await_a(shared_statefulset.service_name(), shared_statefulset.serving_ips())
+
+
+@pytest.mark.spec("2.4.2")
+def test_srv_targets_follow_ordinals_that_start_at_five(shared_ordinals, dns):
+    targets = {shared_ordinals.pod_name(f"ordinals-{i}") for i in (5, 6)}
+
+    dns.await_srv_targets(shared_ordinals.srv_name(), targets)
+
+
+@pytest.mark.spec("2.4.1")
+def test_pods_started_in_parallel_each_have_their_ordinal_name(shared_ordinals, dns):
+    pods = {p.name: p for p in shared_ordinals.serving_pods()}
+    assert sorted(pods) == ["ordinals-5", "ordinals-6"], "the pods are named from the first ordinal"
+
+    for name, pod in pods.items():
+        dns.await_a(shared_ordinals.pod_name(name), {pod.ip})
+
+
+@pytest.mark.scenario("the pod-index label is the ordinal")
+def test_pod_index_label_is_the_ordinal(shared_ordinals):
+    assert {p.name: p.index for p in shared_ordinals.serving_pods()} == {"ordinals-5": "5", "ordinals-6": "6"}
+
+
 @pytest.mark.spec("2.4.3")
 def test_each_pod_ip_points_back_at_its_ordinal_hostname(shared_statefulset, dns):
     for pod in shared_statefulset.serving_pods():

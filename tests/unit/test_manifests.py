@@ -32,7 +32,8 @@ def _container(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_known_manifests() -> None:
-    assert known() == ["clusterip-service", "deployment", "gated", "headless-service", "port-services", "statefulset"]
+    assert known() == ["clusterip-service", "deployment", "gated", "headless-service", "ordinals", "port-services",
+                       "statefulset"]
 
 
 def test_deployment() -> None:
