@@ -24,6 +24,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from common.signals import process_alive  # noqa: E402
+
 CLUSTER = "hc-interrupt"
 # the moment a case waits for, as a line of the run's output
 MOMENTS = {
@@ -41,7 +45,10 @@ def leftovers() -> list[str]:
     ps = subprocess.run(["docker", "ps", "-a", "--filter", f"label=io.x-k8s.kind.cluster={CLUSTER}",
                          "--format", "{{.Names}}"], capture_output=True, text=True).stdout.split()
     found += [f"container {name}" for name in ps]
-    found += [f"run directory {p}" for p in Path(tempfile.gettempdir()).glob("headless-conformance-run-*")]
+    for run_dir in Path(tempfile.gettempdir()).glob("headless-conformance-run-*"):
+        pid = int(run_dir.name.split("-")[3])
+        if not process_alive(pid):  # a live process's directory is another run's, not a leftover
+            found.append(f"run directory {run_dir}")
     return found
 
 
