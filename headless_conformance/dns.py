@@ -75,12 +75,12 @@ class Dns:
                            describe=describe, transcript=self.probes.transcript.last, retry_on=_retryable)
         return Outcome(outcome.value[0][1], outcome.elapsed, outcome.polls)
 
-    def await_a(self, name: str, addresses: set[str], rdtype: str = "A") -> Outcome[DigAnswer]:
+    def await_a(self, name: str, addresses: set[str], rdtype: str = "A", transport: str = "udp") -> Outcome[DigAnswer]:
         """The A (or AAAA) records of `name` are exactly `addresses`, each once."""
         wanted = Counter(addresses)
         return self._await(name, rdtype,
                            lambda a: a.rcode == "NOERROR" and a.address_counts(rdtype) == wanted,
-                           f"{rdtype} {name} = {sorted(addresses)}")
+                           f"{rdtype} {name} = {sorted(addresses)} (over {transport})", transport)
 
     def await_srv_targets(self, name: str, targets: set[str]) -> Outcome[DigAnswer]:
         """The SRV records of `name` are exactly one per target in `targets`."""

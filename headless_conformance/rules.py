@@ -39,6 +39,7 @@ COREDNS = {
     "ttl": "answers carry the kubernetes plugin's ttl and are authoritative",
     "endpoint-names": "an endpoint without a hostname is named by its IP with dashes",
     "srv-glue": "SRV answers carry the targets' A records in the additional section",
+    "truncation": "an answer too large for UDP comes truncated and flagged (TC), and whole over TCP",
     "endpoint-names-under-clusterip": "dashed endpoint names answer under ClusterIP Services too "
                                       "(coredns/coredns#3686)",
 }

@@ -14,6 +14,12 @@ def test_a_records_are_exactly_the_ready_pod_ips(shared_deployment, dns):
     dns.await_a(shared_deployment.service_name(), shared_deployment.serving_ips())
 
 
+@pytest.mark.spec("2.4.1")
+def test_answers_agree_over_udp_and_tcp(shared_deployment, dns):
+    for transport in ("udp", "tcp"):
+        dns.await_a(shared_deployment.service_name(), shared_deployment.serving_ips(), transport=transport)
+
+
 @pytest.mark.spec("2.1")
 def test_names_compare_case_insensitively(shared_deployment, dns):
     name = shared_deployment.service_name()
