@@ -13,6 +13,8 @@ STUCK_WAITING_REASONS = frozenset({
     "ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull", "CrashLoopBackOff",
     "CreateContainerConfigError",
 })
+# a back-off after one failed start can be such a passing error; a container that keeps failing is not
+CRASH_LOOP_RESTARTS = 2
 # the scheduler says "unschedulable" while a claim waits for its volume too; that one resolves
 _VOLUME_WAIT_HINTS = ("persistentvolumeclaim", "volume binding", "waiting for first consumer")
 
@@ -70,6 +72,8 @@ def stuck(pod: V1Pod) -> str | None:
         return f"pod {name} has ended (phase {pod.status.phase}{detail})"
     for status in [*(pod.status.init_container_statuses or []), *(pod.status.container_statuses or [])]:
         waiting = status.state.waiting if status.state else None
+        if waiting and waiting.reason == "CrashLoopBackOff" and (status.restart_count or 0) < CRASH_LOOP_RESTARTS:
+            continue
         if waiting and waiting.reason in STUCK_WAITING_REASONS:
             return (f"pod {name} container {status.name} ({status.image}) is stuck in {waiting.reason}"
                     + (f": {waiting.message}" if waiting.message else ""))

@@ -30,8 +30,16 @@ def pod(phase: str = "Pending", waiting: str | None = None, message: str | None 
 def test_image_pull_errors_and_crash_loops_are_final() -> None:
     assert stuck(pod(waiting="ErrImagePull", message="not found")) == (
         "pod dig-probe container probe (headless-conformance/dig:nope) is stuck in ErrImagePull: not found")
-    for reason in ("ImagePullBackOff", "CrashLoopBackOff", "InvalidImageName", "CreateContainerConfigError"):
+    for reason in ("ImagePullBackOff", "InvalidImageName", "CreateContainerConfigError"):
         assert reason in (stuck(pod(waiting=reason)) or "")
+
+
+def test_a_crash_loop_is_final_once_the_container_failed_again() -> None:
+    once = pod(waiting="CrashLoopBackOff")
+    assert stuck(once) is None  # one failed start (runc "unable to freeze") may pass
+    again = pod(waiting="CrashLoopBackOff")
+    again.status.container_statuses[0].restart_count = 2
+    assert "CrashLoopBackOff" in (stuck(again) or "")
 
 
 def test_creating_containers_is_not_final() -> None:
