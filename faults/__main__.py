@@ -119,6 +119,12 @@ def pod_named_endpoints(original: str) -> str:
                   flags=re.MULTILINE)
 
 
+def no_pod_records(original: str) -> str:
+    """`pods disabled`: CoreDNS stops answering `a-b-c-d.<ns>.pod.<zone>`, which the specification
+    (2.6) still requires although it calls it deprecated."""
+    return re.sub(r"(\n\s*pods\s+)\w+", r"\g<1>disabled", original, count=1)
+
+
 def stale_cache(original: str) -> str:
     text = re.sub(r"(\n\s*ttl\s+)\d+", r"\g<1>3600", original)
     return re.sub(r"\n\s*cache\s+\d+\s*(\{[^}]*\})?", "\n    cache 3600", text, count=1)
@@ -224,6 +230,8 @@ FAULTS: dict[str, tuple[str, Callable[[Kube, bool], None]]] = {
     "pod-named-endpoints": ("CoreDNS names endpoints after their pods (allowed by the specification)",
                             lambda kube, on: patch_corefile(kube, pod_named_endpoints) if on
                             else restore_corefile(kube)),
+    "no-pod-records": ("CoreDNS stops answering the deprecated a-b-c-d.<ns>.pod records",
+                       lambda kube, on: patch_corefile(kube, no_pod_records) if on else restore_corefile(kube)),
     "cross-node-drop": ("pod traffic from the worker to the control plane is dropped", cross_node_drop),
     "no-storage": ("the volume provisioner is scaled to zero, so claims never bind", no_storage),
     "stray-endpointslice": ("an extra EndpointSlice advertises an address no pod has", stray_endpointslice),

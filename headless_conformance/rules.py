@@ -32,7 +32,7 @@ SPEC = {
     "2.4.1": ("headless Service: A records", "#241---a-records"),
     "2.4.2": ("headless Service: SRV records", "#242---srv-records"),
     "2.4.3": ("headless Service: PTR records", "#243---ptr-records"),
-    "2.6": ("deprecated pod A records", "#26---deprecated-records"),
+    "2.6": ("deprecated pod A records (still required)", "#26---deprecated-records"),
 }
 COREDNS = {
     "srv-weights": "SRV priority 0 and weight 100 shared equally among the records (at least 1)",

@@ -6,6 +6,8 @@ import time
 
 import pytest
 
+from headless_conformance import names
+
 HELLO = "Hello from Busybox!"
 
 
@@ -18,6 +20,12 @@ def test_a_records_are_exactly_the_ready_pod_ips(shared_deployment, dns):
 def test_answers_agree_over_udp_and_tcp(shared_deployment, dns):
     for transport in ("udp", "tcp"):
         dns.await_a(shared_deployment.service_name(), shared_deployment.serving_ips(), transport=transport)
+
+
+@pytest.mark.spec("2.6")
+def test_each_pod_has_the_deprecated_dashed_pod_record(shared_deployment, dns):
+    for pod in shared_deployment.serving_pods():
+        dns.await_a(names.pod_a_fqdn(pod.ip, shared_deployment.namespace, shared_deployment.domain), {pod.ip})
 
 
 @pytest.mark.spec("2.1")

@@ -36,3 +36,9 @@ def test_stale_cache_raises_ttl_and_caches_the_cluster_zone() -> None:
 def test_pod_named_endpoints_goes_into_the_kubernetes_block() -> None:
     changed = pod_named_endpoints(COREFILE)
     assert "kubernetes example.org in-addr.arpa ip6.arpa {\n       endpoint_pod_names\n       pods insecure" in changed
+
+
+def test_no_pod_records_disables_the_pods_option() -> None:
+    from faults.__main__ import no_pod_records
+
+    assert "pods disabled" in no_pod_records(COREFILE) and "pods insecure" not in no_pod_records(COREFILE)

@@ -138,3 +138,9 @@ def test_reverse_fqdn() -> None:
         "5.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.0.0.0.4.4.2.0.0.1.0.0.0.0.d.f.ip6.arpa.")
     with pytest.raises(ValueError, match="not an IP address"):
         reverse_fqdn("banana")
+
+
+def test_pod_a_fqdn() -> None:
+    from headless_conformance.names import pod_a_fqdn
+
+    assert pod_a_fqdn("10.244.1.5", "ns-1") == "10-244-1-5.ns-1.pod.cluster.local."
