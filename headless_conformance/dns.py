@@ -41,6 +41,10 @@ class Dns:
         self.probes = probes
         self.timeout = timeout
 
+    @property
+    def _asked_from(self) -> str:
+        return f", asked from node {self.probes.node}" if self.probes.node else ""
+
     def servers(self) -> list[str]:
         """Addresses of the ready DNS servers behind kube-system/kube-dns."""
         slices = self.kube.discovery.list_namespaced_endpoint_slice(
@@ -71,7 +75,7 @@ class Dns:
             return " | ".join(wrong) or "all servers agree"
 
         outcome = wait_for(ask, lambda answers: all(clean(a) for _, a in answers),
-                           expected=f"{expected} (every server)", timeout=self.timeout, interval=0.5,
+                           expected=f"{expected} (every server{self._asked_from})", timeout=self.timeout, interval=0.5,
                            describe=describe, transcript=self.probes.transcript.last, retry_on=_retryable)
         return Outcome(outcome.value[0][1], outcome.elapsed, outcome.polls)
 
@@ -136,7 +140,7 @@ class Dns:
 
         outcome = wait_for(identities, lambda all_: not any(wrong(f) for _, f in all_),
                            expected=f"SRV {name}: one target per ready endpoint {wanted}, port {port}, each target "
-                                    f"resolving to exactly its endpoint (every server)",
+                                    f"resolving to exactly its endpoint (every server{self._asked_from})",
                            timeout=self.timeout, interval=0.5,
                            describe=lambda all_: " | ".join(f"{s}: {wrong(f)}" for s, f in all_ if wrong(f)),
                            transcript=self.probes.transcript.last, retry_on=_retryable)

@@ -22,6 +22,13 @@ def test_answers_agree_over_udp_and_tcp(shared_deployment, dns):
         dns.await_a(shared_deployment.service_name(), shared_deployment.serving_ips(), transport=transport)
 
 
+@pytest.mark.spec("2.4.1")
+def test_every_node_gets_the_same_answers(shared_deployment, dns_on_each_node):
+    for _node, dns in dns_on_each_node:
+        dns.await_a(shared_deployment.service_name(), shared_deployment.serving_ips())
+        dns.await_srv_endpoints(shared_deployment.srv_name(), shared_deployment.serving_ips(), port=80)
+
+
 @pytest.mark.spec("2.6")
 def test_each_pod_has_the_deprecated_dashed_pod_record(shared_deployment, dns):
     for pod in shared_deployment.serving_pods():
