@@ -23,6 +23,7 @@ from kubernetes import watch
 from kubernetes.client import ApiException
 
 from common import builds
+from common.signals import interrupt_on_termination
 from common.wait import WaitTimeout, wait_for
 from headless_conformance.kind import KindCluster, KindError, find_kind
 from headless_conformance.kube import ClusterUnusable, Kube, connect, is_transient
@@ -250,6 +251,7 @@ def main() -> int:
     target.add_argument("--kubeconfig", help="kubeconfig of the cluster (with --context)")
     parser.add_argument("--context", default=None)
     args = parser.parse_args()
+    interrupt_on_termination()  # the faults that run until stopped end on SIGTERM as on Ctrl-C, and clean up
     tmp = Path(tempfile.mkdtemp(prefix="headless-conformance-faults-"))
     RUN_DIR[:] = [tmp]
     try:

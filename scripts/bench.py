@@ -14,7 +14,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -53,7 +52,8 @@ def main() -> int:
     args = parser.parse_args()
     interrupt_on_termination()
     record = ensure_build(args.kubernetes_version, say)
-    logs = Path(tempfile.mkdtemp(prefix="headless-conformance-bench-"))
+    logs = ROOT / "reports" / f"bench-{time.strftime('%Y%m%d-%H%M%S')}"  # kept: the runs' output
+    logs.mkdir(parents=True)
     kubeconfig = logs / "kubeconfig"
     cluster = kindcli.KindCluster("hc-bench", record.kind, kubeconfig)
     if cluster.exists():
