@@ -77,6 +77,8 @@ def main() -> int:
             rows.append((label, seconds, summary(log) + ("" if status == 0 else f" (exit {status}, log {log})")))
     finally:
         cluster.delete()
+        kubeconfig.unlink(missing_ok=True)
+        (logs / f"kind-config-{cluster.name}.yaml").unlink(missing_ok=True)
     if not args.skip_main_command:
         say("timing scripts/conformance -n 4 (warm build, its own cluster, the suite, the report)")
         log = logs / "conformance.log"
