@@ -31,6 +31,13 @@ class KindError(RuntimeError):
     pass
 
 
+def _detached(argv: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+    """Run a kind or docker command in a session of its own: a Ctrl-C or SIGTERM sent to the run's
+    process group must reach only the run, which then decides what to stop; a deletion it started
+    as cleanup is not cut short by the very signal that asked for the cleanup."""
+    return subprocess.run(argv, capture_output=True, text=True, start_new_session=True, **kwargs)  # type: ignore[call-overload]
+
+
 def cluster_config(name: str, workers: int = 1, cgroup_v1: bool = False) -> str:
     """kind's Cluster config; kubelet ≥ 1.35 refuses cgroup v1 hosts unless told otherwise."""
     if workers < 0:
@@ -43,7 +50,7 @@ def cluster_config(name: str, workers: int = 1, cgroup_v1: bool = False) -> str:
 
 
 def docker_cgroup_version() -> str:
-    out = subprocess.run(["docker", "info", "--format", "{{.CgroupVersion}}"], capture_output=True, text=True)
+    out = _detached(["docker", "info", "--format", "{{.CgroupVersion}}"])
     if out.returncode != 0:
         raise KindError("Docker does not answer (`docker info` failed): start Docker and retry")
     return out.stdout.strip()
@@ -64,8 +71,7 @@ def _tail(text: str | None, lines: int = 5) -> str:
 
 def _created_at(containers: list[str]) -> list[float]:
     """Creation times (epoch seconds) of containers; Docker prints RFC 3339 with nanoseconds."""
-    proc = subprocess.run(["docker", "inspect", "--format", "{{.Created}}", *containers],
-                          capture_output=True, text=True)
+    proc = _detached(["docker", "inspect", "--format", "{{.Created}}", *containers])
     if proc.returncode != 0:
         return []
     times = []
@@ -95,7 +101,7 @@ class KindCluster:
         return {**os.environ, "KUBECONFIG": str(self.kubeconfig_path)}
 
     def _run(self, *args: str, input_text: str | None = None) -> str:
-        proc = subprocess.run([self.kind, *args], capture_output=True, text=True, input=input_text, env=self._env())
+        proc = _detached([self.kind, *args], input=input_text, env=self._env())
         if proc.returncode != 0:
             raise KindError(f"kind {args[0]} {' '.join(args[1:3])} failed (exit {proc.returncode})"
                             + _tail(proc.stderr))
@@ -134,8 +140,8 @@ class KindCluster:
         """Delete the cluster; KindError says what failed. With `settle` (after kind was stopped while
         creating it), node containers docker was still creating appear late: wait for a quiet spell.
         This project's record of the cluster goes last, once no node container is left."""
-        proc = subprocess.run([self.kind, "delete", "cluster", "--name", self.name, "--kubeconfig",
-                               str(self.kubeconfig_path)], capture_output=True, text=True, env=self._env())
+        proc = _detached([self.kind, "delete", "cluster", "--name", self.name,
+                          "--kubeconfig", str(self.kubeconfig_path)], env=self._env())
         if proc.returncode != 0:
             raise KindError(f"could not delete kind cluster {self.name} (exit {proc.returncode}){_tail(proc.stderr)}; "
                             f"remove it with `kind delete cluster --name {self.name}`")
@@ -144,7 +150,7 @@ class KindCluster:
         def sweep() -> list[bool]:
             found = self.node_containers()
             if found:
-                subprocess.run(["docker", "rm", "--force", "--volumes", *found], capture_output=True)
+                _detached(["docker", "rm", "--force", "--volumes", *found])
             quiet.append(not found)
             return quiet
 
@@ -167,8 +173,7 @@ class KindCluster:
     def export_logs(self, dest: Path) -> None:
         """`kind export logs` into dest; KindError says what failed."""
         dest.mkdir(parents=True, exist_ok=True)
-        proc = subprocess.run([self.kind, "export", "logs", str(dest), "--name", self.name], capture_output=True,
-                              text=True, env=self._env())
+        proc = _detached([self.kind, "export", "logs", str(dest), "--name", self.name], env=self._env())
         if proc.returncode != 0:
             raise KindError(f"kind export logs for {self.name} failed (exit {proc.returncode}){_tail(proc.stderr)}")
 
@@ -177,8 +182,7 @@ class KindCluster:
         return cache_root() / "kind-clusters" / f"{self.name}.json"
 
     def node_containers(self) -> list[str]:
-        proc = subprocess.run(["docker", "ps", "-aq", "--no-trunc", "--filter", f"label={CLUSTER_LABEL}={self.name}"],
-                              capture_output=True, text=True)
+        proc = _detached(["docker", "ps", "-aq", "--no-trunc", "--filter", f"label={CLUSTER_LABEL}={self.name}"])
         return sorted(proc.stdout.split()) if proc.returncode == 0 else []
 
     def _record(self) -> None:

@@ -2,7 +2,8 @@
 
 For each signal (SIGINT to the process group, as Ctrl-C sends it; SIGTERM to the process, as
 `timeout` sends it; SIGTERM to the process group, as CI runners cancel) and each moment (while
-the kind cluster is being created, in the middle of the checks, while the reports are written),
+the kind cluster is being created, in the middle of the checks, while the reports are written,
+while the cluster is being deleted),
 it starts a run, waits for that moment in the run's output, sends the signal, and then reports
 how long the run took to exit and whatever it left: kind clusters, node containers, run
 directories. Exit status 1 when any case left something or did not exit within the deadline.
@@ -34,6 +35,7 @@ MOMENTS = {
     "cluster-creation": re.compile(r"Preparing nodes"),
     "mid-check": re.compile(r"^\[gw\d+\] \[\s*\d+%\] (PASSED|FAILED)"),
     "report-writing": re.compile(r"100%\]"),
+    "cluster-deletion": re.compile(r"deleting kind cluster"),
 }
 SIGNALS = {"SIGINT-group": (signal.SIGINT, True), "SIGTERM-process": (signal.SIGTERM, False),
            "SIGTERM-group": (signal.SIGTERM, True)}
