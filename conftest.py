@@ -5,6 +5,7 @@ pytest_plugins = [
     "fixtures.cluster",
     "fixtures.timeouts",
     "fixtures.namespace",
+    "fixtures.propagation",
     "fixtures.scenario",
     "fixtures.divergences",
     "fixtures.report",

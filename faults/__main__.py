@@ -10,6 +10,7 @@ the cluster with the suite's own client; `--kubeconfig`/`--context` name a clust
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import shutil
 import subprocess
@@ -78,6 +79,11 @@ def set_corefile(kube: Kube, text: str, original: str | None) -> None:
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     kube.apps.patch_namespaced_deployment("coredns", "kube-system", {"spec": {"template": {"metadata": {
         "annotations": {"kubectl.kubernetes.io/restartedAt": stamp}}}}})
+    await_coredns(kube)
+
+
+def await_coredns(kube: Kube) -> None:
+    """Until every CoreDNS replica runs the Deployment's current template."""
 
     def state():  # noqa: ANN202 - V1Deployment
         return kube.apps.read_namespaced_deployment("coredns", "kube-system")
@@ -129,6 +135,38 @@ def no_pod_records(original: str) -> str:
 def stale_cache(original: str) -> str:
     text = re.sub(r"(\n\s*ttl\s+)\d+", r"\g<1>3600", original)
     return re.sub(r"\n\s*cache\s+\d+\s*(\{[^}]*\})?", "\n    cache 3600", text, count=1)
+
+
+HIDDEN = "coredns-hidden-cache"
+
+
+def cached_cluster_zone(original: str) -> str:
+    """The Corefile with the cache plugin no longer exempting any zone (the cluster zone included)."""
+    return re.sub(r"\n\s*disable\s+(success|denial)\b[^\n]*", "", original)
+
+
+def hidden_cache(kube: Kube, apply: bool) -> None:
+    """CoreDNS runs a Corefile that caches the cluster zone for 30 s, from a ConfigMap of its own,
+    while the `coredns` ConfigMap the suite reads still says it is not cached: a server that lags
+    behind the EndpointSlices longer than the cluster's visible DNS config allows (as a node-local
+    cache in front of it would)."""
+    if apply:
+        current, saved = corefile(kube)
+        body = {"metadata": {"name": HIDDEN, "namespace": "kube-system"},
+                "data": {"Corefile": cached_cluster_zone(saved or current)}}
+        try:
+            kube.core.create_namespaced_config_map("kube-system", body)
+        except ApiException as err:
+            if err.status != 409:
+                raise
+            kube.core.replace_namespaced_config_map(HIDDEN, "kube-system", body)
+    name = HIDDEN if apply else "coredns"
+    kube.apps.patch_namespaced_deployment("coredns", "kube-system", {"spec": {"template": {"spec": {"volumes": [
+        {"name": "config-volume", "configMap": {"name": name, "items": [{"key": "Corefile", "path": "Corefile"}]}}]}}}})
+    await_coredns(kube)
+    if not apply:
+        with contextlib.suppress(ApiException):
+            kube.core.delete_namespaced_config_map(HIDDEN, "kube-system")
 
 
 # -- nodes, storage, stray objects ----------------------------------------------------------------
@@ -233,6 +271,8 @@ FAULTS: dict[str, tuple[str, Callable[[Kube, bool], None]]] = {
                             else restore_corefile(kube)),
     "no-pod-records": ("CoreDNS stops answering the deprecated a-b-c-d.<ns>.pod records",
                        lambda kube, on: patch_corefile(kube, no_pod_records) if on else restore_corefile(kube)),
+    "hidden-cache": ("CoreDNS caches the cluster zone for 30 s, which the Corefile the cluster shows does not say",
+                     hidden_cache),
     "cross-node-drop": ("pod traffic from the worker to the control plane is dropped", cross_node_drop),
     "no-storage": ("the volume provisioner is scaled to zero, so claims never bind", no_storage),
     "stray-endpointslice": ("an extra EndpointSlice advertises an address no pod has", stray_endpointslice),

@@ -7,20 +7,29 @@ An answer counts only when it is a clean, complete answer to its question (see `
 no CNAME, no records answering something else, no duplicates, not truncated). The Service's answer
 is returned with the time it took; on timeout the failure names each disagreeing server, what it
 last answered and why it did not count, and shows the last dig transcript.
+
+After a change (`changed`), every expectation must also come true within the propagation budget,
+timed from the moment the API's EndpointSlices showed the change: a server that lags for most of
+the timeout fails the check instead of passing it late.
 """
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
 
 from common.wait import Outcome, wait_for
 from headless_conformance.dig import DigAnswer, DigParseError
 from headless_conformance.kube import Kube
 from headless_conformance.names import reverse_fqdn
 from headless_conformance.probes import Probes, Query, probe_retryable
+from headless_conformance.propagation import Budget
 
 Answers = list[tuple[str, DigAnswer]]
+T = TypeVar("T")
 
 
 def show(answer: DigAnswer) -> str:
@@ -35,11 +44,89 @@ def _retryable(err: Exception) -> bool:
     return probe_retryable(err) or (isinstance(err, DigParseError) and err.reason.startswith("no DNS response"))
 
 
+class PropagationTooSlow(AssertionError):
+    """Every server came to answer as expected, but later after a change than the budget allows."""
+
+
+@dataclass(frozen=True)
+class Poll:
+    first: float  # when its first and last dig were asked (epoch seconds)
+    last: float
+    wrong: str  # what did not meet the expectation; empty when it was met
+
+
+@dataclass
+class Change:
+    what: str
+    seen_at: float  # when the EndpointSlices showed it (epoch seconds, comparable with the probes' clock)
+    measured: bool = False
+
+
 class Dns:
-    def __init__(self, kube: Kube, probes: Probes, timeout: float) -> None:
+    def __init__(self, kube: Kube, probes: Probes, timeout: float, budget: Budget | None = None) -> None:
         self.kube = kube
         self.probes = probes
         self.timeout = timeout
+        self.budget = budget
+        self.lags: list[float] = []  # one per change: until the first expectation after it held
+        self._change: Change | None = None
+
+    def changed(self, service: str, ready: set[str], what: str) -> None:
+        """`what` was just done: wait until the EndpointSlices of `service` list exactly `ready` as
+        ready, and time every expectation from then on against the budget (until the next change)."""
+        __tracebackhide__ = True
+        self.probes.prepare()
+
+        def ready_now() -> set[str]:
+            slices = self.kube.discovery.list_namespaced_endpoint_slice(
+                self.probes.namespace, label_selector=f"kubernetes.io/service-name={service}").items
+            return {a for s in slices for e in s.endpoints or [] if e.conditions and e.conditions.ready
+                    for a in e.addresses}
+
+        wait_for(ready_now, lambda found: found == ready, timeout=self.timeout, interval=0.2,
+                 expected=f"EndpointSlices of {service} listing exactly {sorted(ready)} as ready after {what}",
+                 describe=lambda found: f"ready {sorted(found)}")
+        self._change = Change(what, time.time())
+
+    def _timed(self, probe: Callable[[], T], condition: Callable[[T], bool],
+               describe: Callable[[T], str]) -> tuple[Callable[[], T], list[Poll]]:
+        """`probe`, noting when its digs were asked and what it found wrong (for `_in_budget`)."""
+        polls: list[Poll] = []
+
+        def timed() -> T:
+            first = len(self.probes.asked_at)
+            started = time.time()
+            value = probe()
+            asked = self.probes.asked_at[first:] or [started, time.time()]
+            polls.append(Poll(min(asked), max(asked), "" if condition(value) else describe(value)))
+            return value
+
+        return timed, polls
+
+    def _in_budget(self, expected: str, polls: list[Poll]) -> None:
+        """Called as an expectation came true: fail if a server still answered otherwise later after
+        the change than the budget allows. Times are the digs' own (the probe pod's clock): a poll
+        that saw the old state counts from its first dig, the one that saw the new state until its
+        last; the servers changed in between."""
+        __tracebackhide__ = True
+        change = self._change
+        if change is None:
+            return
+        stale = [p for p in polls if p.wrong and p.first >= change.seen_at]
+        stale_for = stale[-1].first - change.seen_at if stale else 0.0
+        within = max(polls[-1].last - change.seen_at, 0.0) if polls else 0.0
+        if not change.measured:
+            change.measured = True
+            self.lags.append(within)
+            budget = f" (budget {self.budget.seconds:g} s)" if self.budget else ""
+            seen = f"still stale {stale_for:.1f} s after, " if stale else ""
+            self.probes.transcript.figure(f"DNS reflected {change.what}",
+                                          f"{seen}right {within:.1f} s after the EndpointSlices{budget}")
+        if self.budget is not None and stale_for > self.budget.seconds:
+            raise PropagationTooSlow(
+                f"{expected} (every server{self._asked_from}): still not so {stale_for:.1f} s after the "
+                f"EndpointSlices showed {change.what}, past the propagation budget of {self.budget}; "
+                f"then: {stale[-1].wrong}; right {within:.1f} s after")
 
     @property
     def _asked_from(self) -> str:
@@ -74,9 +161,14 @@ class Dns:
             wrong = [f"{server}: {show(a)}" for server, a in answers if not clean(a)]
             return " | ".join(wrong) or "all servers agree"
 
-        outcome = wait_for(ask, lambda answers: all(clean(a) for _, a in answers),
+        def agree(answers: Answers) -> bool:
+            return all(clean(a) for _, a in answers)
+
+        probe, polls = self._timed(ask, agree, describe)
+        outcome = wait_for(probe, agree,
                            expected=f"{expected} (every server{self._asked_from})", timeout=self.timeout, interval=0.5,
                            describe=describe, transcript=self.probes.transcript.last, retry_on=_retryable)
+        self._in_budget(expected, polls)
         return Outcome(outcome.value[0][1], outcome.elapsed, outcome.polls)
 
     def await_a(self, name: str, addresses: set[str], rdtype: str = "A", transport: str = "udp") -> Outcome[DigAnswer]:
@@ -138,12 +230,19 @@ class Dns:
             behind = sorted(ip for ips in mapping(found).values() for ip in ips)
             return "" if behind == wanted else f"targets resolve to {behind}, not {wanted}"
 
-        outcome = wait_for(identities, lambda all_: not any(wrong(f) for _, f in all_),
+        def agree(all_: list[tuple[str, tuple[DigAnswer, dict[str, DigAnswer]]]]) -> bool:
+            return not any(wrong(f) for _, f in all_)
+
+        def describe(all_: list[tuple[str, tuple[DigAnswer, dict[str, DigAnswer]]]]) -> str:
+            return " | ".join(f"{s}: {wrong(f)}" for s, f in all_ if wrong(f))
+
+        probe, polls = self._timed(identities, agree, describe)
+        outcome = wait_for(probe, agree,
                            expected=f"SRV {name}: one target per ready endpoint {wanted}, port {port}, each target "
                                     f"resolving to exactly its endpoint (every server{self._asked_from})",
-                           timeout=self.timeout, interval=0.5,
-                           describe=lambda all_: " | ".join(f"{s}: {wrong(f)}" for s, f in all_ if wrong(f)),
+                           timeout=self.timeout, interval=0.5, describe=describe,
                            transcript=self.probes.transcript.last, retry_on=_retryable)
+        self._in_budget(f"SRV {name}: one target per ready endpoint {wanted}", polls)
         return Outcome(mapping(outcome.value[0][1]), outcome.elapsed, outcome.polls)
 
     def await_ptr(self, ip: str, names: set[str]) -> Outcome[DigAnswer]:

@@ -25,11 +25,13 @@ def test_an_unready_pod_leaves_every_answer_while_running_and_returns(gated, pro
     probes.shell(pod.name, UNREADY)
     gated.workloads.wait(lambda: gated.workloads.pod(pod.name), lambda p: not p.ready and not p.terminating,
                          expected=f"{pod.name} running but not Ready")
+    dns.changed(gated.service, others, f"{pod.name} turning unready")
     dns.await_a(gated.service_name(), others)
     dns.await_srv_endpoints(gated.srv_name(), others, port=80)
     dns.await_no_records(name_of[pod.ip])
 
     probes.shell(pod.name, READY)
+    dns.changed(gated.service, others | {pod.ip}, f"{pod.name} turning ready again")
     dns.await_a(gated.service_name(), others | {pod.ip})
     dns.await_srv_endpoints(gated.srv_name(), others | {pod.ip}, port=80)
     dns.await_a(name_of[pod.ip], {pod.ip})
@@ -42,6 +44,7 @@ def test_a_terminating_pod_leaves_every_answer_before_it_is_gone(gated, dns):
     others = gated.serving_ips() - {pod.ip}
 
     gated.workloads.kube.core.delete_namespaced_pod(pod.name, gated.namespace)
+    dns.changed(gated.service, others, f"{pod.name} starting to terminate")
     dns.await_a(gated.service_name(), others)
     dns.await_srv_endpoints(gated.srv_name(), others, port=80)
     dns.await_no_records(name_of[pod.ip])
@@ -59,6 +62,7 @@ def test_publish_not_ready_addresses_keeps_unready_pods_in_every_answer(gated, p
     probes.shell(pod.name, UNREADY)
     gated.workloads.wait(lambda: gated.workloads.pod(pod.name), lambda p: not p.ready,
                          expected=f"{pod.name} not Ready")
+    dns.changed(gated.service, everyone - {pod.ip}, f"{pod.name} turning unready")
     dns.await_a(gated.service_name(), everyone - {pod.ip})  # the ready-only Service has dropped it
 
     dns.await_a(gated.service_name("gated-unready"), everyone)
@@ -72,10 +76,12 @@ def test_no_ready_endpoint_means_nxdomain_and_answers_return_with_the_pods(gated
 
     for pod in pods:
         probes.shell(pod.name, UNREADY)
+    dns.changed(gated.service, set(), "every pod turning unready")
     dns.await_nxdomain(gated.service_name(), "A")
     dns.await_nxdomain(gated.srv_name(), "SRV")
 
     for pod in pods:
         probes.shell(pod.name, READY)
+    dns.changed(gated.service, everyone, "every pod turning ready again")
     dns.await_a(gated.service_name(), everyone)
     dns.await_srv_endpoints(gated.srv_name(), everyone, port=80)

@@ -92,6 +92,7 @@ def test_deleted_pod_returns_with_its_name_dns_name_and_volume(statefulset, prob
     workloads.delete_pod(name)
     pod = workloads.await_replaced(name, token)
     statefulset.scale(3)
+    dns.changed(statefulset.service, statefulset.serving_ips(), f"{name} replaced")
     dns.await_a(statefulset.pod_name(name), {workloads.pod(name).ip})
     content = probes.shell(name, "cat /data/identity")
     claim_after = workloads.claim(f"data-{name}")
@@ -110,9 +111,11 @@ def test_scaling_to_zero_and_back_keeps_names_and_volumes(statefulset, probes, d
 
     statefulset.scale(0)
     workloads.await_pods_gone(ordinal_pods(3))
+    dns.changed(statefulset.service, set(), "scaling to 0")
     for name in ordinal_pods(3):
         dns.await_nxdomain(statefulset.pod_name(name))
     pods = {p.name: p for p in statefulset.scale(3)}
+    dns.changed(statefulset.service, {p.ip for p in pods.values()}, "scaling back to 3")
 
     assert sorted(pods) == ordinal_pods(3), "the pods came back under their ordinal names"
     for name, pod in pods.items():

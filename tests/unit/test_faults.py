@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from faults.__main__ import pod_named_endpoints, stale_cache, wrong_records
+from faults.__main__ import cached_cluster_zone, pod_named_endpoints, stale_cache, wrong_records
+from headless_conformance.propagation import budget_from_corefile
 
 COREFILE = """.:53 {
     errors
@@ -42,3 +43,12 @@ def test_no_pod_records_disables_the_pods_option() -> None:
     from faults.__main__ import no_pod_records
 
     assert "pods disabled" in no_pod_records(COREFILE) and "pods insecure" not in no_pod_records(COREFILE)
+
+
+def test_hidden_cache_runs_a_corefile_that_caches_the_cluster_zone() -> None:
+    visible = COREFILE.replace("disable success example.org", "disable success example.org\n"
+                                                              "       disable denial example.org")
+    cached = cached_cluster_zone(visible)
+    assert "disable" not in cached and "    cache 30 {\n    }\n" in cached
+    assert (budget_from_corefile(visible, "example.org").seconds,
+            budget_from_corefile(cached, "example.org").seconds) == (5, 5 + 30)

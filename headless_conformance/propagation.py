@@ -1,0 +1,133 @@
+"""How soon DNS must reflect a change: the budget a cluster's own DNS config allows, and the lags seen.
+
+A DNS server may keep answering from its cache what it answered before a change, for as long as
+its config lets it: where the cluster zone is not cached (kubeadm's Corefile disables success and
+denial caching for it), answers follow the EndpointSlices within moments; where it is cached, for
+up to the cached TTL. The budget is that TTL plus a margin for the server's watch to deliver the
+change and for the probe to ask (`MARGIN_S`). A lag is measured from the moment the API's
+EndpointSlices show the change to the first poll at which every server answers accordingly.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+
+MARGIN_S = 5.0
+DEFAULT_RECORD_TTL = 5  # the kubernetes plugin's `ttl` when the Corefile does not set it
+# the cache plugin's caps when the Corefile gives none (CoreDNS's defaults)
+DEFAULT_SUCCESS_CAP = 3600
+DEFAULT_DENIAL_CAP = 1800
+NEGATIVE_TTL_CAP = 300  # CoreDNS's backend caps the SOA minimum (the negative TTL) at 300 s
+
+
+@dataclass
+class Directive:
+    name: str
+    args: list[str]
+    block: list[list[str]] = field(default_factory=list)
+
+
+@dataclass
+class ServerBlock:
+    zones: list[str]
+    directives: list[Directive]
+
+    def first(self, name: str) -> Directive | None:
+        return next((d for d in self.directives if d.name == name), None)
+
+
+def parse_corefile(corefile: str) -> list[ServerBlock]:
+    """Server blocks and their directives, one directive per line (how Corefiles are written)."""
+    blocks: list[ServerBlock] = []
+    current: Directive | None = None
+    depth = 0
+    for raw in corefile.splitlines():
+        tokens = raw.split("#", 1)[0].split()
+        if not tokens:
+            continue
+        opens = tokens[-1] == "{"
+        words = tokens[:-1] if opens else tokens
+        if words == ["}"]:
+            depth = max(depth - 1, 0)
+            current = None if depth < 2 else current
+            continue
+        if depth == 0:
+            blocks.append(ServerBlock([w.rstrip(",") for w in words], []))
+        elif depth == 1 and blocks:
+            current = Directive(words[0], words[1:])
+            blocks[-1].directives.append(current)
+        elif current is not None:
+            current.block.append(words)
+        depth += opens
+    return blocks
+
+
+def _under(domain: str, zones: list[str]) -> bool:
+    """Whether `domain` is in one of `zones` (no zones means every zone)."""
+    if not zones:
+        return True
+    name = domain.strip(".").lower()
+    for zone in zones:
+        zone = re.sub(r"^[a-z]+://", "", zone.lower()).split(":", 1)[0].strip(".")
+        if zone in ("", ".") or name == zone or name.endswith("." + zone):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Budget:
+    seconds: float
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.seconds:g} s ({self.reason})"
+
+
+def budget_from_corefile(corefile: str, domain: str, margin: float = MARGIN_S) -> Budget:
+    """The longest a server may answer from cache what the cluster zone held before a change, plus `margin`."""
+    server = next((b for b in parse_corefile(corefile)
+                   if (k := b.first("kubernetes")) is not None and _under(domain, k.args or b.zones)), None)
+    if server is None:
+        return Budget(margin, f"no kubernetes plugin for {domain} in the Corefile; {margin:g} s margin")
+    kubernetes = server.first("kubernetes")
+    assert kubernetes is not None
+    record_ttl = next((int(line[1]) for line in kubernetes.block if line[0] == "ttl" and len(line) > 1),
+                      DEFAULT_RECORD_TTL)
+    cache = server.first("cache")
+    if cache is None:
+        cached, how = 0, "the cluster zone is not cached (no cache plugin)"
+    else:
+        cap = int(cache.args[0]) if cache.args and cache.args[0].isdigit() else None
+        zones = cache.args[1:] if cap is not None else cache.args
+        caps = {"success": cap or DEFAULT_SUCCESS_CAP, "denial": cap or DEFAULT_DENIAL_CAP}
+        disabled: set[str] = set()
+        for line in cache.block:
+            if line[0] in caps and len(line) > 2:
+                caps[line[0]] = int(line[2])
+            if line[0] == "disable" and len(line) > 1 and _under(domain, line[2:]):
+                disabled.add(line[1])
+        if not _under(domain, zones):
+            cached, how = 0, f"the cache plugin covers only {', '.join(zones)}"
+        else:
+            kept = {kind: min(record_ttl, caps[kind], NEGATIVE_TTL_CAP if kind == "denial" else record_ttl)
+                    for kind in caps if kind not in disabled}
+            cached = max(kept.values(), default=0)
+            how = ("the cluster zone is not cached (cache disables success and denial for it)" if not kept else
+                   f"answers cached up to {cached} s ({', '.join(f'{k} {v} s' for k, v in sorted(kept.items()))}; "
+                   f"kubernetes ttl {record_ttl})")
+    return Budget(cached + margin, f"{how}; {margin:g} s margin")
+
+
+@dataclass(frozen=True)
+class Lags:
+    """Lags measured over a run's changes (seconds)."""
+
+    values: tuple[float, ...]
+
+    def summary(self) -> str:
+        if not self.values:
+            return "no change measured"
+        return (f"median {statistics.median(self.values):.1f} s, max {max(self.values):.1f} s "
+                f"over {len(self.values)} changes")

@@ -1,0 +1,159 @@
+"""The propagation budget a Corefile allows."""
+
+from __future__ import annotations
+
+import pytest
+
+from headless_conformance.propagation import Lags, budget_from_corefile, parse_corefile
+
+# kubeadm's Corefile since the cluster zone stopped being cached
+KUBEADM = """\
+.:53 {
+    errors
+    health {
+       lameduck 5s
+    }
+    ready
+    kubernetes cluster.local in-addr.arpa ip6.arpa {
+       pods insecure
+       fallthrough in-addr.arpa ip6.arpa
+       ttl 30
+    }
+    prometheus :9153
+    forward . /etc/resolv.conf {
+       max_concurrent 1000
+    }
+    cache 30 {
+       disable success cluster.local
+       disable denial cluster.local
+    }
+    loop
+    reload
+    loadbalance
+}
+"""
+CACHING = KUBEADM.replace("       disable success cluster.local\n       disable denial cluster.local\n", "")
+
+
+def test_parse_keeps_directives_and_their_blocks() -> None:
+    (server,) = parse_corefile(KUBEADM)
+    cache = server.first("cache")
+
+    assert server.zones == [".:53"]
+    assert cache is not None and cache.args == ["30"]
+    assert cache.block == [["disable", "success", "cluster.local"], ["disable", "denial", "cluster.local"]]
+    assert server.first("loadbalance") is not None
+
+
+def test_an_uncached_cluster_zone_gets_the_margin_alone() -> None:
+    budget = budget_from_corefile(KUBEADM, "cluster.local")
+
+    assert budget.seconds == 5
+    assert "not cached" in budget.reason
+
+
+def test_a_cached_cluster_zone_adds_the_shorter_of_record_ttl_and_cache_cap() -> None:
+    assert budget_from_corefile(CACHING, "cluster.local").seconds == 30 + 5
+    assert budget_from_corefile(CACHING.replace("ttl 30", "ttl 7"), "cluster.local").seconds == 7 + 5
+    assert budget_from_corefile(CACHING.replace("cache 30", "cache 2"), "cluster.local").seconds == 2 + 5
+
+
+def test_without_a_ttl_option_the_kubernetes_plugin_default_counts() -> None:
+    assert budget_from_corefile(CACHING.replace("       ttl 30\n", ""), "cluster.local").seconds == 5 + 5
+
+
+def test_disabling_only_success_leaves_denial_cached() -> None:
+    corefile = KUBEADM.replace("       disable denial cluster.local\n", "")
+
+    assert budget_from_corefile(corefile, "cluster.local").seconds == 30 + 5
+
+
+def test_a_cache_for_other_zones_or_none_does_not_count() -> None:
+    assert budget_from_corefile(CACHING.replace("cache 30 {", "cache 30 example.org {"), "cluster.local").seconds == 5
+    no_cache = KUBEADM.replace("    cache 30 {\n       disable success cluster.local\n"
+                               "       disable denial cluster.local\n    }\n", "")
+    assert "cache" not in [d.name for d in parse_corefile(no_cache)[0].directives]
+    assert budget_from_corefile(no_cache, "cluster.local").seconds == 5
+
+
+def test_the_margin_and_another_domain() -> None:
+    corefile = CACHING.replace("cluster.local", "example.internal")
+
+    assert budget_from_corefile(corefile, "example.internal", margin=1).seconds == 31
+    assert budget_from_corefile(corefile, "cluster.local").reason.startswith("no kubernetes plugin")
+
+
+@pytest.mark.parametrize(("values", "summary"), [
+    ((), "no change measured"),
+    ((0.5, 1.5, 4.0), "median 1.5 s, max 4.0 s over 3 changes"),
+])
+def test_lags_summary(values: tuple[float, ...], summary: str) -> None:
+    assert Lags(values).summary() == summary
+
+
+class _Probes:
+    """Stands in for Probes: digs 'asked' at given times, a transcript that keeps figures."""
+
+    def __init__(self) -> None:
+        from headless_conformance.transcript import Transcript
+
+        self.asked_at: list[float] = []
+        self.transcript = Transcript()
+        self.node = None
+
+
+def _dns_after_change(budget_s: float, seen_at: float):  # noqa: ANN202
+    from headless_conformance.dns import Change, Dns
+    from headless_conformance.propagation import Budget
+
+    probes = _Probes()
+    dns = Dns(kube=None, probes=probes, timeout=60, budget=Budget(budget_s, "test"))  # type: ignore[arg-type]
+    dns._change = Change("a pod turning unready", seen_at)
+    return dns, probes
+
+
+def _polls(dns, probes, answers: list[tuple[list[float], bool]]):  # noqa: ANN001, ANN202
+    """Run the timed probe once per (dig times, right?) and return the polls it noted."""
+    script = iter(answers)
+
+    def probe() -> bool:
+        times, right = next(script)
+        probes.asked_at.extend(times)
+        return right
+
+    timed, polls = dns._timed(probe, bool, lambda right: "old answer")
+    for _ in answers:
+        timed()
+    return polls
+
+
+def test_a_server_stale_past_the_budget_fails_and_names_what_it_answered() -> None:
+    from headless_conformance.dns import PropagationTooSlow
+
+    dns, probes = _dns_after_change(budget_s=5, seen_at=1000.0)
+    polls = _polls(dns, probes, [([1001.0, 1001.1], False), ([1006.5, 1006.6], False), ([1008.0, 1008.2], True)])
+
+    with pytest.raises(PropagationTooSlow, match=r"still not so 6\.5 s after .* then: old answer; right 8\.2 s after"):
+        dns._in_budget("A my-svc = [...]", polls)
+    assert dns.lags == [pytest.approx(8.2)]
+
+
+def test_a_slow_probe_does_not_count_against_the_server() -> None:
+    """The poll that saw the new state started within the budget: however long it took, the
+    server is not proven late."""
+    dns, probes = _dns_after_change(budget_s=5, seen_at=1000.0)
+    polls = _polls(dns, probes, [([1004.0, 1009.0], True)])
+
+    dns._in_budget("A my-svc = [...]", polls)
+
+    assert dns.lags == [pytest.approx(9.0)]
+    assert probes.transcript.figures == {"DNS reflected a pod turning unready":
+                                         "right 9.0 s after the EndpointSlices (budget 5 s)"}
+
+
+def test_only_the_first_expectation_after_a_change_is_measured() -> None:
+    dns, probes = _dns_after_change(budget_s=5, seen_at=1000.0)
+    dns._in_budget("first", _polls(dns, probes, [([1001.0], True)]))
+    dns._in_budget("second", _polls(dns, probes, [([1003.0], True)]))
+
+    assert dns.lags == [pytest.approx(1.0)]
