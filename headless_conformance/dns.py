@@ -44,6 +44,11 @@ def _retryable(err: Exception) -> bool:
     return probe_retryable(err) or (isinstance(err, DigParseError) and err.reason.startswith("no DNS response"))
 
 
+def record_type(address: str) -> str:
+    """A for an IPv4 address, AAAA for an IPv6 one."""
+    return "AAAA" if ":" in address else "A"
+
+
 class PropagationTooSlow(AssertionError):
     """Every server came to answer as expected, but later after a change than the budget allows."""
 
@@ -63,8 +68,10 @@ class Change:
 
 
 class Dns:
-    def __init__(self, kube: Kube, probes: Probes, timeout: float, budget: Budget | None = None) -> None:
+    def __init__(self, kube: Kube, probes: Probes, timeout: float, budget: Budget | None = None,
+                 record_types: tuple[str, ...] = ("A",)) -> None:
         self.kube = kube
+        self.record_types = record_types  # the address types pods have in this cluster, primary first
         self.probes = probes
         self.timeout = timeout
         self.budget = budget
@@ -171,8 +178,22 @@ class Dns:
         self._in_budget(expected, polls)
         return Outcome(outcome.value[0][1], outcome.elapsed, outcome.polls)
 
-    def await_a(self, name: str, addresses: set[str], rdtype: str = "A", transport: str = "udp") -> Outcome[DigAnswer]:
-        """The A (or AAAA) records of `name` are exactly `addresses`, each once."""
+    def await_a(self, name: str, addresses: set[str], rdtype: str | None = None,
+                transport: str = "udp") -> Outcome[DigAnswer]:
+        """The address records of `name` are exactly `addresses`, each once: A records the IPv4 ones,
+        AAAA records the IPv6 ones. Each address type the cluster's pods have is asked (both on a
+        dual-stack cluster), and a type none of `addresses` has must have no records. With `rdtype`,
+        that type alone. Returns the answer of the first type with addresses."""
+        __tracebackhide__ = True
+        if rdtype is not None:
+            return self._await_addresses(name, addresses, rdtype, transport)
+        types = dict.fromkeys([*self.record_types, *sorted(record_type(a) for a in addresses)])
+        outcomes = [(t, self._await_addresses(name, {a for a in addresses if record_type(a) == t}, t, transport))
+                    for t in types]
+        return next((o for t, o in outcomes if any(record_type(a) == t for a in addresses)), outcomes[0][1])
+
+    def _await_addresses(self, name: str, addresses: set[str], rdtype: str, transport: str) -> Outcome[DigAnswer]:
+        __tracebackhide__ = True
         wanted = Counter(addresses)
         return self._await(name, rdtype,
                            lambda a: a.rcode == "NOERROR" and a.address_counts(rdtype) == wanted,
@@ -186,13 +207,19 @@ class Dns:
                            f"SRV {name}: one record per target {sorted(targets)}")
 
     def await_srv_endpoints(self, name: str, addresses: set[str], port: int,
-                            rdtype: str = "A") -> Outcome[dict[str, frozenset[str]]]:
+                            rdtype: str | None = None) -> Outcome[dict[str, frozenset[str]]]:
         """The endpoint identity the specification promises, whatever the server names endpoints:
         SRV `name` has one record per ready endpoint, each with `port` and its own target; each
         target resolves to exactly one of `addresses`; every address is behind exactly one target.
-        Every server must agree. Returns target -> addresses as the cluster DNS Service answered."""
+        Every server must agree. Returns target -> addresses as the cluster DNS Service answered.
+        Targets are asked for the address type of `addresses` (A or AAAA), unless `rdtype` says."""
         __tracebackhide__ = True
         wanted = sorted(addresses)
+        if rdtype is None:
+            kinds = {record_type(a) for a in addresses}
+            if len(kinds) > 1:
+                raise ValueError(f"endpoints of one address family expected, not {wanted}")
+            rdtype = next(iter(kinds), self.record_types[0])
         service = name.split(".", 2)[2]  # _<port>._<proto>.<service>.<ns>.svc.<zone>.
 
         def identities() -> list[tuple[str, tuple[DigAnswer, dict[str, DigAnswer]]]]:

@@ -38,11 +38,20 @@ def _detached(argv: list[str], **kwargs: object) -> subprocess.CompletedProcess[
     return subprocess.run(argv, capture_output=True, text=True, start_new_session=True, **kwargs)  # type: ignore[call-overload]
 
 
-def cluster_config(name: str, workers: int = 1, cgroup_v1: bool = False) -> str:
-    """kind's Cluster config; kubelet ≥ 1.35 refuses cgroup v1 hosts unless told otherwise."""
+IP_FAMILIES = {"ipv4": "ipv4", "ipv6": "ipv6", "dual": "dual"}  # --ip-family -> kind's networking.ipFamily
+
+
+def cluster_config(name: str, workers: int = 1, cgroup_v1: bool = False, ip_family: str = "ipv4") -> str:
+    """kind's Cluster config; kubelet ≥ 1.35 refuses cgroup v1 hosts unless told otherwise. kind
+    picks the pod and Service subnets of each family (dual stack: IPv4 first)."""
     if workers < 0:
         raise ValueError(f"workers must be 0 or more, not {workers}")
-    lines = ["kind: Cluster", f"apiVersion: {KIND_API}", f"name: {name}", "nodes:", "- role: control-plane"]
+    if ip_family not in IP_FAMILIES:
+        raise ValueError(f"ip family must be one of {', '.join(IP_FAMILIES)}, not {ip_family!r}")
+    lines = ["kind: Cluster", f"apiVersion: {KIND_API}", f"name: {name}"]
+    if ip_family != "ipv4":
+        lines += ["networking:", f"  ipFamily: {IP_FAMILIES[ip_family]}"]
+    lines += ["nodes:", "- role: control-plane"]
     lines += ["- role: worker"] * workers
     if cgroup_v1:
         lines += ["kubeadmConfigPatches:", "- |", "  kind: KubeletConfiguration", "  failCgroupV1: false"]

@@ -53,6 +53,7 @@ class Request:
     kind_binary: str | None = None
     cluster_name: str = "headless-conformance"
     workers: int = 1
+    ip_family: str = "ipv4"
     reuse_cluster: bool = False
     keep_cluster: bool = False
     kubeconfig: str | None = None
@@ -96,7 +97,8 @@ class Cluster:
     def attach(cls, spec: ClusterSpec) -> Cluster:
         """Connect to a provisioned cluster (in any process of the run)."""
         kube = connect(Path(spec.kubeconfig), spec.context)
-        return cls(spec, kube, ClusterFacts(**{**spec.facts, "nodes": tuple(spec.facts["nodes"])}))
+        return cls(spec, kube, ClusterFacts(**{**spec.facts, "nodes": tuple(spec.facts["nodes"]),
+                                               "pod_cidrs": tuple(spec.facts.get("pod_cidrs", ()))}))
 
 
 @dataclass
@@ -261,7 +263,7 @@ def _kind(request: Request, state: Provisioned, say: Say) -> tuple[ClusterSpec, 
     if not cluster.exists():
         say(f"creating kind cluster {cluster.name} from {image}")
         state.kind, state.delete_at_end = cluster, not request.keep_cluster
-        cluster.create(image, kindcli.cluster_config(cluster.name, request.workers, cgroup_v1))
+        cluster.create(image, kindcli.cluster_config(cluster.name, request.workers, cgroup_v1, request.ip_family))
         cluster.record_nodes()
     else:
         state.kind = cluster
@@ -295,7 +297,11 @@ def provision(request: Request, state: Provisioned, say: Say) -> ClusterSpec:
         wait_usable(kube, request.ready_timeout, say)
     except (WaitTimeout, WaitStopped) as err:
         raise ProviderError(f"the cluster did not become usable: {err}") from None
-    spec.facts = discover(kube).as_dict()
+    facts = discover(kube)
+    if request.provider == "kind" and facts.ip_family != request.ip_family:
+        raise ProviderError(f"kind cluster {spec.name} is {facts.ip_family}, not {request.ip_family} as "
+                            f"--ip-family asks (nodes' pod CIDRs: {', '.join(facts.pod_cidrs) or 'none'})")
+    spec.facts = facts.as_dict()
     state.spec = spec
     return spec
 

@@ -29,7 +29,7 @@ def test_pod_on_worker_reaches_pod_on_control_plane(workloads, probes):
     server = workloads.start_pod("server", node=control_plane[0], args=HTTP_SERVER, ready_on_port=80)
     client = workloads.start_pod("client", node=workers[0])
 
-    result = probes.shell(client.name, f"timeout 10 wget -q -O- http://{server.ip}:80")
+    result = probes.shell(client.name, f"timeout 10 wget -q -O- {names.http_url(server.ip, 80)}")
 
     assert (result.exit_code, result.stdout.strip()) == (0, HELLO), \
         f"{client.node} → {server.ip} on {server.node}: {result.outcome()}"
@@ -39,9 +39,10 @@ def test_pod_on_worker_reaches_pod_on_control_plane(workloads, probes):
 def test_busybox_wget_gets_the_nc_server_body(workloads, probes):
     server = workloads.start_pod("server", args=HTTP_SERVER, ready_on_port=80)
 
-    result = probes.wget(f"http://{server.ip}:80")
+    url = names.http_url(server.ip, 80)
+    result = probes.wget(url)
 
-    assert (result.exit_code, result.stdout.strip()) == (0, HELLO), f"wget http://{server.ip}:80: {result.outcome()}"
+    assert (result.exit_code, result.stdout.strip()) == (0, HELLO), f"wget {url}: {result.outcome()}"
 
 
 @pytest.mark.cluster("volume provisioning")

@@ -98,7 +98,7 @@ def test_answers_are_authoritative_with_the_corefile_ttl(cluster, shared_deploym
 @pytest.mark.scenario("each pod is reached by its dashed name")
 def test_wget_by_ip_dashed_name_returns_the_pod_body(shared_deployment, probes, dns):
     for pod in shared_deployment.serving_pods():
-        url = f"http://{shared_deployment.ip_name(pod.ip).rstrip('.')}:80"
+        url = names.http_url(shared_deployment.ip_name(pod.ip), 80)
         dns.await_a(shared_deployment.ip_name(pod.ip), {pod.ip})
 
         result = probes.wget(url)

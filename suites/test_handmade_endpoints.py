@@ -1,17 +1,35 @@
 """Headless Services without a selector, whose EndpointSlices the check writes itself: DNS answers
 exactly those endpoints, names them by their `hostname`, merges several slices, and answers more
-records than fit a UDP answer whole over TCP. The addresses are documentation ranges (RFC 5737):
-DNS never has to reach them."""
+records than fit a UDP answer whole over TCP. The addresses are documentation ranges (RFC 5737,
+RFC 3849) of the cluster's primary IP family: DNS never has to reach them."""
 
 from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
 
 import pytest
 
 from headless_conformance import names
 
+# documentation networks: the hand-made endpoints, and the large, crowded and sliced Services
+NETWORKS = {"A": ("192.0.2.200/29", "198.51.100.0/24", "203.0.113.0/24", "192.0.2.0/26"),
+            "AAAA": ("2001:db8:1::/64", "2001:db8:2::/64", "2001:db8:3::/64", "2001:db8:4::/64")}
 
-def addresses(prefix: str, count: int) -> list[str]:
-    return [f"{prefix}.{i}" for i in range(1, count + 1)]
+
+def addresses(network: str, count: int, first: int = 1) -> list[str]:
+    base = ipaddress.ip_network(network)
+    return [str(base.network_address + i) for i in range(first, first + count)]
+
+
+@dataclass(frozen=True)
+class Handmade:
+    namespace: str
+    rdtype: str  # A or AAAA: the family of every address here
+    own: list[str]  # alpha, beta, one without hostname, one not ready
+    large: list[str]  # more records than fit a UDP answer of 1232 bytes (EDNS): about 75 A, 40 AAAA
+    crowd: list[str]  # past 100 SRV records
+    sliced: list[str]  # spread over three slices
 
 
 def service(name: str) -> dict:
@@ -19,36 +37,34 @@ def service(name: str) -> dict:
             "spec": {"clusterIP": "None", "ports": [{"name": "http", "protocol": "TCP", "port": 80}]}}
 
 
-def endpoint_slice(name: str, service_name: str, endpoints: list[dict]) -> dict:
+def endpoint_slice(name: str, service_name: str, endpoints: list[dict], rdtype: str) -> dict:
     return {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
             "metadata": {"name": name, "labels": {"kubernetes.io/service-name": service_name,
                                                   "endpointslice.kubernetes.io/managed-by": "headless-conformance"}},
-            "addressType": "IPv4", "ports": [{"name": "http", "protocol": "TCP", "port": 80}],
-            "endpoints": endpoints}
+            "addressType": "IPv6" if rdtype == "AAAA" else "IPv4",
+            "ports": [{"name": "http", "protocol": "TCP", "port": 80}], "endpoints": endpoints}
 
 
 def ready(ip: str, hostname: str | None = None, is_ready: bool = True) -> dict:
     return {"addresses": [ip], "conditions": {"ready": is_ready}, **({"hostname": hostname} if hostname else {})}
 
 
-LARGE = addresses("198.51.100", 100)  # more A records than fit a UDP answer of 1232 bytes (EDNS), about 75
-CROWD = addresses("203.0.113", 101)  # past 100 SRV records
-SLICED = addresses("192.0.2", 30)  # spread over three slices
-
-
 @pytest.fixture(scope="module")
-def handmade(module_workloads):
+def handmade(cluster, module_workloads) -> Handmade:
     """The module's namespace, with every Service and EndpointSlice of this module written into it."""
-    namespace = module_workloads.namespace
+    rdtype = cluster.facts.record_types[0]
+    own_net, large_net, crowd_net, sliced_net = NETWORKS[rdtype]
+    made = Handmade(module_workloads.namespace, rdtype, addresses(own_net, 4), addresses(large_net, 100),
+                    addresses(crowd_net, 101), addresses(sliced_net, 30))
     docs = [service("handmade"), endpoint_slice("handmade", "handmade", [
-        ready("192.0.2.201", "alpha"), ready("192.0.2.202", "beta"), ready("192.0.2.203"),
-        ready("192.0.2.204", is_ready=False)])]
-    docs += [service("large"), endpoint_slice("large", "large", [ready(ip) for ip in LARGE])]
-    docs += [service("crowd"), endpoint_slice("crowd", "crowd", [ready(ip) for ip in CROWD])]
-    docs += [service("sliced")] + [endpoint_slice(f"sliced-{i}", "sliced", [ready(ip) for ip in SLICED[i::3]])
-                                   for i in range(3)]
-    module_workloads.apply([{**doc, "metadata": {**doc["metadata"], "namespace": namespace}} for doc in docs])
-    return namespace
+        ready(made.own[0], "alpha"), ready(made.own[1], "beta"), ready(made.own[2]),
+        ready(made.own[3], is_ready=False)], rdtype)]
+    docs += [service("large"), endpoint_slice("large", "large", [ready(ip) for ip in made.large], rdtype)]
+    docs += [service("crowd"), endpoint_slice("crowd", "crowd", [ready(ip) for ip in made.crowd], rdtype)]
+    docs += [service("sliced")] + [endpoint_slice(f"sliced-{i}", "sliced", [ready(ip) for ip in made.sliced[i::3]],
+                                                  rdtype) for i in range(3)]
+    module_workloads.apply([{**doc, "metadata": {**doc["metadata"], "namespace": made.namespace}} for doc in docs])
+    return made
 
 
 def fqdn(service_name: str, namespace: str, domain: str) -> str:
@@ -57,49 +73,51 @@ def fqdn(service_name: str, namespace: str, domain: str) -> str:
 
 @pytest.mark.spec("2.4.1")
 def test_a_selectorless_service_answers_exactly_its_ready_handmade_endpoints(cluster, handmade, dns):
-    dns.await_a(fqdn("handmade", handmade, cluster.domain), {"192.0.2.201", "192.0.2.202", "192.0.2.203"})
+    dns.await_a(fqdn("handmade", handmade.namespace, cluster.domain), set(handmade.own[:3]))
 
 
 @pytest.mark.spec("2.4.2")
 def test_handmade_endpoint_hostnames_name_their_endpoints(cluster, handmade, dns):
-    alpha, beta = (names.pod_fqdn(h, "handmade", handmade, cluster.domain) for h in ("alpha", "beta"))
+    alpha, beta = (names.pod_fqdn(h, "handmade", handmade.namespace, cluster.domain) for h in ("alpha", "beta"))
+    alpha_ip, beta_ip = handmade.own[:2]
 
-    dns.await_a(alpha, {"192.0.2.201"})
-    dns.await_a(beta, {"192.0.2.202"})
-    mapping = dns.await_srv_endpoints(names.srv_fqdn("http", "tcp", "handmade", handmade, cluster.domain),
-                                      {"192.0.2.201", "192.0.2.202", "192.0.2.203"}, port=80).value
-    assert {alpha: frozenset({"192.0.2.201"}), beta: frozenset({"192.0.2.202"})}.items() <= mapping.items(), \
+    dns.await_a(alpha, {alpha_ip})
+    dns.await_a(beta, {beta_ip})
+    mapping = dns.await_srv_endpoints(names.srv_fqdn("http", "tcp", "handmade", handmade.namespace, cluster.domain),
+                                      set(handmade.own[:3]), port=80).value
+    assert {alpha: frozenset({alpha_ip}), beta: frozenset({beta_ip})}.items() <= mapping.items(), \
         f"endpoints with a hostname are not the SRV targets of that name: {mapping}"
 
 
 @pytest.mark.spec("2.4.1")
 def test_a_service_spread_over_several_endpointslices_answers_each_address_once(cluster, handmade, dns):
-    dns.await_a(fqdn("sliced", handmade, cluster.domain), set(SLICED))
+    dns.await_a(fqdn("sliced", handmade.namespace, cluster.domain), set(handmade.sliced))
 
 
 @pytest.mark.spec("2.4.1")
 def test_more_records_than_fit_udp_come_back_whole_over_tcp(cluster, handmade, dns):
-    dns.await_a(fqdn("large", handmade, cluster.domain), set(LARGE), transport="tcp")
-    dns.await_a(fqdn("large", handmade, cluster.domain), set(LARGE))  # dig's own retry over TCP
+    dns.await_a(fqdn("large", handmade.namespace, cluster.domain), set(handmade.large), transport="tcp")
+    dns.await_a(fqdn("large", handmade.namespace, cluster.domain), set(handmade.large))  # dig's own retry over TCP
 
 
 @pytest.mark.coredns("truncation")
 def test_a_udp_answer_too_large_is_flagged_truncated(cluster, handmade, dns, probes):
-    name = fqdn("large", handmade, cluster.domain)
-    dns.await_a(name, set(LARGE), transport="tcp")
+    name = fqdn("large", handmade.namespace, cluster.domain)
+    dns.await_a(name, set(handmade.large), transport="tcp")
 
-    answer = probes.dig(name, "A", transport="udp-keep-truncated")
+    answer = probes.dig(name, handmade.rdtype, transport="udp-keep-truncated")
 
-    assert answer.truncated and len(answer.addresses()) < len(LARGE), \
-        f"UDP answer: flags {sorted(answer.flags)}, {len(answer.addresses())} of {len(LARGE)} records"
+    got = len(answer.addresses(handmade.rdtype))
+    assert answer.truncated and got < len(handmade.large), \
+        f"UDP answer: flags {sorted(answer.flags)}, {got} of {len(handmade.large)} records"
 
 
 @pytest.mark.coredns("srv-weights")
 def test_srv_weight_is_one_past_a_hundred_records(cluster, handmade, dns):
-    srv = names.srv_fqdn("http", "tcp", "crowd", handmade, cluster.domain)
+    srv = names.srv_fqdn("http", "tcp", "crowd", handmade.namespace, cluster.domain)
 
-    answer = dns.await_srv_targets(srv, {names.ip_pod_fqdn(ip, "crowd", handmade, cluster.domain)
-                                         for ip in CROWD}).value
+    answer = dns.await_srv_targets(srv, {names.ip_pod_fqdn(ip, "crowd", handmade.namespace, cluster.domain)
+                                         for ip in handmade.crowd}).value
 
     weights = sorted({(r.priority, r.weight) for r in answer.srv()})
     assert weights == [(0, 1)], f"{len(answer.srv())} records with (priority, weight) {weights}"
