@@ -28,7 +28,6 @@ from headless_conformance.names import reverse_fqdn
 from headless_conformance.probes import Probes, Query, probe_retryable
 from headless_conformance.propagation import Budget
 
-Answers = list[tuple[str, DigAnswer]]
 T = TypeVar("T")
 
 
@@ -155,49 +154,55 @@ class Dns:
     def _await(self, name: str, rdtype: str, ok: Callable[[DigAnswer], bool], expected: str,
                transport: str = "udp") -> Outcome[DigAnswer]:
         __tracebackhide__ = True
+        return self._await_all(name, [(rdtype, ok)], expected, transport)
 
-        def clean(answer: DigAnswer) -> bool:
+    def _await_all(self, name: str, checks: list[tuple[str, Callable[[DigAnswer], bool]]], expected: str,
+                   transport: str = "udp") -> Outcome[DigAnswer]:
+        """Until every server gives, for each (type, ok) of `checks`, a clean answer to `name` of that
+        type for which `ok` holds; all asked in one exec per poll. Returns the Service's answer to
+        the first check."""
+        __tracebackhide__ = True
+        several = len(checks) > 1
+
+        def clean(answer: DigAnswer, ok: Callable[[DigAnswer], bool]) -> bool:
             return not answer.problems() and ok(answer)
 
-        def ask() -> Answers:
+        def ask() -> list[tuple[str, Callable[[DigAnswer], bool], DigAnswer]]:
             servers = [None, *self.servers()]
-            answers = self.probes.dig_all([Query(name, rdtype, server, transport) for server in servers])
-            return [(server or "service", answer) for server, answer in zip(servers, answers, strict=True)]
+            asked = [(server, rdtype, ok) for server in servers for rdtype, ok in checks]
+            answers = self.probes.dig_all([Query(name, rdtype, server, transport) for server, rdtype, _ in asked])
+            return [(f"{server or 'service'}{f' {rdtype}' if several else ''}", ok, answer)
+                    for (server, rdtype, ok), answer in zip(asked, answers, strict=True)]
 
-        def describe(answers: Answers) -> str:
-            wrong = [f"{server}: {show(a)}" for server, a in answers if not clean(a)]
+        def describe(answers: list[tuple[str, Callable[[DigAnswer], bool], DigAnswer]]) -> str:
+            wrong = [f"{server}: {show(a)}" for server, ok, a in answers if not clean(a, ok)]
             return " | ".join(wrong) or "all servers agree"
 
-        def agree(answers: Answers) -> bool:
-            return all(clean(a) for _, a in answers)
+        def agree(answers: list[tuple[str, Callable[[DigAnswer], bool], DigAnswer]]) -> bool:
+            return all(clean(a, ok) for _, ok, a in answers)
 
         probe, polls = self._timed(ask, agree, describe)
         outcome = wait_for(probe, agree,
                            expected=f"{expected} (every server{self._asked_from})", timeout=self.timeout, interval=0.5,
                            describe=describe, transcript=self.probes.transcript.last, retry_on=_retryable)
         self._in_budget(expected, polls)
-        return Outcome(outcome.value[0][1], outcome.elapsed, outcome.polls)
+        return Outcome(outcome.value[0][2], outcome.elapsed, outcome.polls)
 
     def await_a(self, name: str, addresses: set[str], rdtype: str | None = None,
                 transport: str = "udp") -> Outcome[DigAnswer]:
-        """The address records of `name` are exactly `addresses`, each once: A records the IPv4 ones,
-        AAAA records the IPv6 ones. Each address type the cluster's pods have is asked (both on a
-        dual-stack cluster), and a type none of `addresses` has must have no records. With `rdtype`,
-        that type alone. Returns the answer of the first type with addresses."""
+        """The address records of `name` are exactly `addresses`, each once: A records the IPv4 ones
+        and AAAA records the IPv6 ones; a type none of `addresses` has must have no records (on any
+        cluster: a stray address of the other family is caught too). With `rdtype`, that type alone.
+        Returns the answer of the cluster's primary type."""
         __tracebackhide__ = True
-        if rdtype is not None:
-            return self._await_addresses(name, addresses, rdtype, transport)
-        types = dict.fromkeys([*self.record_types, *sorted(record_type(a) for a in addresses)])
-        outcomes = [(t, self._await_addresses(name, {a for a in addresses if record_type(a) == t}, t, transport))
-                    for t in types]
-        return next((o for t, o in outcomes if any(record_type(a) == t for a in addresses)), outcomes[0][1])
+        types = [rdtype] if rdtype else list(dict.fromkeys([*self.record_types, "A", "AAAA"]))
 
-    def _await_addresses(self, name: str, addresses: set[str], rdtype: str, transport: str) -> Outcome[DigAnswer]:
-        __tracebackhide__ = True
-        wanted = Counter(addresses)
-        return self._await(name, rdtype,
-                           lambda a: a.rcode == "NOERROR" and a.address_counts(rdtype) == wanted,
-                           f"{rdtype} {name} = {sorted(addresses)} (over {transport})", transport)
+        def exactly(wanted: Counter[str], rdtype: str) -> Callable[[DigAnswer], bool]:
+            return lambda a: a.rcode == "NOERROR" and a.address_counts(rdtype) == wanted
+
+        checks = [(t, exactly(Counter(a for a in addresses if record_type(a) == t), t)) for t in types]
+        said = "; ".join(f"{t} {sorted(a for a in addresses if record_type(a) == t) or 'none'}" for t in types)
+        return self._await_all(name, checks, f"{name} {said} (over {transport})", transport)
 
     def await_srv_targets(self, name: str, targets: set[str]) -> Outcome[DigAnswer]:
         """The SRV records of `name` are exactly one per target in `targets`."""
