@@ -30,12 +30,20 @@ from headless_conformance.kind import KindCluster, KindError, find_kind
 from headless_conformance.kube import ClusterUnusable, Kube, connect, is_transient
 from headless_conformance.workloads import Workloads
 
+# the names of every Service the checks make, in the suite's namespaces (hc-...)
+SUITE_NAMES = r"^([a-z0-9-]+\\.)?(my-headless-service|my-dual-stack-service|no-ports|sub|nosuch|ordinals|handmade|" \
+              r"large|crowd|sliced)\\.hc-"
 WRONG_RECORDS = '''    template IN A {domain} {{
-       match "^([a-z0-9-]+\\\\.)?(my-headless-service|no-ports|sub|nosuch|ordinals|handmade|large|crowd|sliced)\\\\.hc-"
+       match "SUITE_NAMES"
        answer "{{{{ .Name }}}} 99 IN A 10.244.99.99"
        fallthrough
     }}
-    template IN PTR in-addr.arpa {{
+    template IN AAAA {domain} {{
+       match "SUITE_NAMES"
+       answer "{{{{ .Name }}}} 99 IN AAAA fd00:10:244:99::99"
+       fallthrough
+    }}
+    template IN PTR in-addr.arpa ip6.arpa {{
        answer "{{{{ .Name }}}} 99 IN PTR stray.my-headless-service.invalid."
        fallthrough
     }}
@@ -49,7 +57,7 @@ WRONG_RECORDS = '''    template IN A {domain} {{
        answer "{{{{ .Name }}}} 99 IN SRV 10 10 8080 stray.my-headless-service.invalid."
        fallthrough
     }}
-'''
+'''.replace("SUITE_NAMES", SUITE_NAMES)
 STRAY_SLICE = {
     "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
     "metadata": {"name": "stray", "labels": {"kubernetes.io/service-name": "my-headless-service",

@@ -217,33 +217,33 @@ class Dns:
         SRV `name` has one record per ready endpoint, each with `port` and its own target; each
         target resolves to exactly one of `addresses`; every address is behind exactly one target.
         Every server must agree. Returns target -> addresses as the cluster DNS Service answered.
-        Targets are asked for the address type of `addresses` (A or AAAA), unless `rdtype` says."""
+        Targets are asked for the address types of `addresses` (unless `rdtype` says): with both
+        families (a dual-stack Service) each address is an endpoint of its own, as in EndpointSlices."""
         __tracebackhide__ = True
         wanted = sorted(addresses)
-        if rdtype is None:
-            kinds = {record_type(a) for a in addresses}
-            if len(kinds) > 1:
-                raise ValueError(f"endpoints of one address family expected, not {wanted}")
-            rdtype = next(iter(kinds), self.record_types[0])
+        types = [rdtype] if rdtype else sorted({record_type(a) for a in addresses}) or [self.record_types[0]]
         service = name.split(".", 2)[2]  # _<port>._<proto>.<service>.<ns>.svc.<zone>.
 
-        def identities() -> list[tuple[str, tuple[DigAnswer, dict[str, DigAnswer]]]]:
+        def identities() -> list[tuple[str, tuple[DigAnswer, dict[str, list[DigAnswer]]]]]:
             servers = [None, *self.servers()]
             srvs = self.probes.dig_all([Query(name, "SRV", server) for server in servers])
             # only names under the Service are asked: others break the rule already, and asking
             # would send a name from outside the cluster to the upstream resolver
             asked = [(server, target) for server, srv in zip(servers, srvs, strict=True) if not srv.problems()
                      for target in sorted({r.target for r in srv.srv() if r.target.endswith("." + service)})]
-            answers = self.probes.dig_all([Query(t, rdtype, server) for server, t in asked]) if asked else []
-            found: dict[str | None, dict[str, DigAnswer]] = {server: {} for server in servers}
-            for (server, target), answer in zip(asked, answers, strict=True):
-                found[server][target] = answer
+            queries = [Query(t, rdtype, server) for server, t in asked for rdtype in types]
+            answers = iter(self.probes.dig_all(queries) if queries else [])
+            found: dict[str | None, dict[str, list[DigAnswer]]] = {server: {} for server in servers}
+            for server, target in asked:
+                found[server][target] = [next(answers) for _ in types]
             return [(server or "service", (srv, found[server])) for server, srv in zip(servers, srvs, strict=True)]
 
-        def mapping(found: tuple[DigAnswer, dict[str, DigAnswer]]) -> dict[str, frozenset[str]]:
-            return {t: frozenset(a.address_counts(rdtype)) for t, a in found[1].items()}
+        def mapping(found: tuple[DigAnswer, dict[str, list[DigAnswer]]]) -> dict[str, frozenset[str]]:
+            return {target: frozenset(ip for a, rdtype in zip(answers, types, strict=True)
+                                      for ip in a.address_counts(rdtype))
+                    for target, answers in found[1].items()}
 
-        def wrong(found: tuple[DigAnswer, dict[str, DigAnswer]]) -> str:
+        def wrong(found: tuple[DigAnswer, dict[str, list[DigAnswer]]]) -> str:
             srv, names = found
             if srv.rcode != "NOERROR" or srv.problems():
                 return show(srv)
@@ -256,16 +256,18 @@ class Dns:
             outside = sorted(r.target for r in records if not r.target.endswith("." + service))
             if outside:
                 return f"targets not under {service}: {outside}"
-            for target, answer in names.items():
-                if answer.rcode != "NOERROR" or answer.problems() or len(answer.address_counts(rdtype)) != 1:
-                    return f"target {target}: {show(answer)}"
+            for target, answers in names.items():
+                bad = [a for a in answers if a.rcode != "NOERROR" or a.problems()]
+                count = sum(len(a.address_counts(rdtype)) for a, rdtype in zip(answers, types, strict=True))
+                if bad or count != 1:
+                    return f"target {target}: " + "; ".join(show(a) for a in bad or answers)
             behind = sorted(ip for ips in mapping(found).values() for ip in ips)
             return "" if behind == wanted else f"targets resolve to {behind}, not {wanted}"
 
-        def agree(all_: list[tuple[str, tuple[DigAnswer, dict[str, DigAnswer]]]]) -> bool:
+        def agree(all_: list[tuple[str, tuple[DigAnswer, dict[str, list[DigAnswer]]]]]) -> bool:
             return not any(wrong(f) for _, f in all_)
 
-        def describe(all_: list[tuple[str, tuple[DigAnswer, dict[str, DigAnswer]]]]) -> str:
+        def describe(all_: list[tuple[str, tuple[DigAnswer, dict[str, list[DigAnswer]]]]]) -> str:
             return " | ".join(f"{s}: {wrong(f)}" for s, f in all_ if wrong(f))
 
         probe, polls = self._timed(identities, agree, describe)

@@ -26,10 +26,10 @@ class Rule:
 SPEC = {
     "2.1": ("Definitions: hostname, ready, case-insensitive", "#21---definitions"),
     "2.2": ("TXT record for the schema version", "#22---record-for-schema-version"),
-    "2.3.1": ("ClusterIP Service: A record", "#231---a-record"),
+    "2.3.1": ("ClusterIP Service: A/AAAA record", "#231---a-record"),
     "2.3.2": ("ClusterIP Service: SRV records", "#232---srv-records"),
     "2.3.3": ("ClusterIP Service: PTR record", "#233---ptr-record"),
-    "2.4.1": ("headless Service: A records", "#241---a-records"),
+    "2.4.1": ("headless Service: A/AAAA records", "#241---a-records"),
     "2.4.2": ("headless Service: SRV records", "#242---srv-records"),
     "2.4.3": ("headless Service: PTR records", "#243---ptr-records"),
     "2.6": ("deprecated pod A records (still required)", "#26---deprecated-records"),

@@ -20,10 +20,12 @@ COREFILE = """.:53 {
 
 def test_wrong_records_puts_templates_for_the_cluster_domain_before_kubernetes() -> None:
     text = wrong_records(COREFILE)
-    assert text.index("template IN A example.org {") < text.index("template IN PTR in-addr.arpa {") \
+    assert text.index("template IN A example.org {") < text.index("template IN AAAA example.org {") \
+        < text.index("template IN PTR in-addr.arpa ip6.arpa {") \
         < text.index("template IN TXT example.org {") < text.index("template IN SRV example.org {") \
         < text.index("    kubernetes example.org")
-    assert text.count("fallthrough\n    }") == 4
+    assert text.count("fallthrough\n    }") == 5
+    assert text.count('match "^([a-z0-9-]+\\.)?(my-headless-service|my-dual-stack-service|') == 2
     assert 'answer "{{ .Name }} 99 IN TXT \\"not-a-version\\""' in text
     assert text.replace(text[text.index("    template IN A"):text.index("    kubernetes")], "") == COREFILE
 
