@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+import yaml
+
 from common.cache import cache_root
 from common.signals import process_alive, run_to_completion, shielded
 from common.wait import WaitTimeout, wait_for
@@ -38,24 +40,33 @@ def _detached(argv: list[str], **kwargs: object) -> subprocess.CompletedProcess[
     return subprocess.run(argv, capture_output=True, text=True, start_new_session=True, **kwargs)  # type: ignore[call-overload]
 
 
-IP_FAMILIES = {"ipv4": "ipv4", "ipv6": "ipv6", "dual": "dual"}  # --ip-family -> kind's networking.ipFamily
+IP_FAMILIES = ("ipv4", "ipv6", "dual")  # kind's networking.ipFamily values, as --ip-family takes them
 
 
-def cluster_config(name: str, workers: int = 1, cgroup_v1: bool = False, ip_family: str = "ipv4") -> str:
-    """kind's Cluster config; kubelet ≥ 1.35 refuses cgroup v1 hosts unless told otherwise. kind
-    picks the pod and Service subnets of each family (dual stack: IPv4 first)."""
+def cluster_config(name: str, workers: int = 1, cgroup_v1: bool = False, ip_family: str = "ipv4",
+                   max_endpoints_per_slice: int | None = None) -> str:
+    """kind's Cluster config. kubelet ≥ 1.35 refuses cgroup v1 hosts unless told otherwise; kind
+    picks the pod and Service subnets of each family (dual stack: IPv4 first); a low
+    `max_endpoints_per_slice` spreads every Service of more endpoints over several EndpointSlices."""
     if workers < 0:
         raise ValueError(f"workers must be 0 or more, not {workers}")
     if ip_family not in IP_FAMILIES:
         raise ValueError(f"ip family must be one of {', '.join(IP_FAMILIES)}, not {ip_family!r}")
-    lines = ["kind: Cluster", f"apiVersion: {KIND_API}", f"name: {name}"]
+    config: dict[str, object] = {"kind": "Cluster", "apiVersion": KIND_API, "name": name}
     if ip_family != "ipv4":
-        lines += ["networking:", f"  ipFamily: {IP_FAMILIES[ip_family]}"]
-    lines += ["nodes:", "- role: control-plane"]
-    lines += ["- role: worker"] * workers
+        config["networking"] = {"ipFamily": ip_family}
+    config["nodes"] = [{"role": "control-plane"}] + [{"role": "worker"}] * workers
+    patches = []
     if cgroup_v1:
-        lines += ["kubeadmConfigPatches:", "- |", "  kind: KubeletConfiguration", "  failCgroupV1: false"]
-    return "\n".join(lines) + "\n"
+        patches.append({"kind": "KubeletConfiguration", "failCgroupV1": False})
+    if max_endpoints_per_slice is not None:
+        if max_endpoints_per_slice < 1:
+            raise ValueError(f"max endpoints per slice must be 1 or more, not {max_endpoints_per_slice}")
+        patches.append({"kind": "ClusterConfiguration", "controllerManager": {"extraArgs": [
+            {"name": "max-endpoints-per-slice", "value": str(max_endpoints_per_slice)}]}})
+    if patches:
+        config["kubeadmConfigPatches"] = [yaml.safe_dump(p, sort_keys=False) for p in patches]
+    return yaml.safe_dump(config, sort_keys=False)
 
 
 def docker_cgroup_version() -> str:

@@ -54,6 +54,7 @@ class Request:
     cluster_name: str = "headless-conformance"
     workers: int = 1
     ip_family: str = "ipv4"
+    max_endpoints_per_slice: int = 2
     reuse_cluster: bool = False
     keep_cluster: bool = False
     kubeconfig: str | None = None
@@ -263,7 +264,8 @@ def _kind(request: Request, state: Provisioned, say: Say) -> tuple[ClusterSpec, 
     if not cluster.exists():
         say(f"creating kind cluster {cluster.name} from {image}")
         state.kind, state.delete_at_end = cluster, not request.keep_cluster
-        cluster.create(image, kindcli.cluster_config(cluster.name, request.workers, cgroup_v1, request.ip_family))
+        cluster.create(image, kindcli.cluster_config(cluster.name, request.workers, cgroup_v1, request.ip_family,
+                                                     request.max_endpoints_per_slice))
         cluster.record_nodes()
     else:
         state.kind = cluster

@@ -28,3 +28,12 @@ def test_cluster_config_allows_cgroup_v1() -> None:
     assert config["nodes"] == [{"role": "control-plane"}, {"role": "worker"}]
     assert [yaml.safe_load(p) for p in config["kubeadmConfigPatches"]] == [
         {"kind": "KubeletConfiguration", "failCgroupV1": False}]
+
+
+def test_cluster_config_ip_family_and_small_endpoint_slices() -> None:
+    config = yaml.safe_load(cluster_config("hc", workers=1, ip_family="dual", max_endpoints_per_slice=2))
+    assert config["networking"] == {"ipFamily": "dual"}
+    assert [yaml.safe_load(p) for p in config["kubeadmConfigPatches"]] == [
+        {"kind": "ClusterConfiguration",
+         "controllerManager": {"extraArgs": [{"name": "max-endpoints-per-slice", "value": "2"}]}}]
+    assert "networking" not in yaml.safe_load(cluster_config("hc", ip_family="ipv4"))

@@ -32,8 +32,13 @@ def _container(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_known_manifests() -> None:
-    assert known() == ["clusterip-service", "deployment", "gated", "headless-service", "ordinals", "port-services",
-                       "statefulset"]
+    assert known() == ["clusterip-service", "deployment", "dual-stack-service", "gated", "headless-service",
+                       "ordinals", "port-services", "statefulset"]
+
+
+def test_dual_stack_service_requires_both_families() -> None:
+    doc = _one("dual-stack-service")
+    assert (doc["spec"]["clusterIP"], doc["spec"]["ipFamilyPolicy"]) == ("None", "RequireDualStack")
 
 
 def test_deployment() -> None:
