@@ -68,9 +68,28 @@ def local_replaces(gomod_text: str) -> list[str]:
     return found
 
 
+def required_modules(gomod_text: str) -> set[str]:
+    """Modules a go.mod requires (directly or, since go 1.17, every one its build needs)."""
+    found, in_block = set(), False
+    for line in gomod_text.splitlines():
+        stripped = line.split("//", 1)[0].strip()
+        if stripped.startswith("require ("):
+            in_block = True
+        elif in_block and stripped == ")":
+            in_block = False
+        elif in_block and stripped:
+            found.add(stripped.split()[0])
+        elif stripped.startswith("require ") and len(stripped.split()) >= 3:
+            found.add(stripped.split()[1])
+    return found
+
+
 def wrapper_gomod(build: GoBuild, upstream_gomod: str, go_directive: str) -> str:
+    """A local replace of a module the build does not require is a guard against importing it (etcd
+    points `go.etcd.io/etcd` at ./FORBIDDEN_DEPENDENCY): it is left out, not given a version."""
     lines = ["module local/wrapper", "", f"go {go_directive}", "", f"require {build.module} {build.version}", ""]
-    replaced = local_replaces(upstream_gomod)
+    required = required_modules(upstream_gomod)
+    replaced = [mod for mod in local_replaces(upstream_gomod) if mod in required]
     if replaced:
         if build.sibling_version is None:
             raise ValueError(f"{build.module} replaces {replaced[0]} locally; a sibling_version is needed")

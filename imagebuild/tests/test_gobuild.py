@@ -16,8 +16,11 @@ go 1.24
 
 require (
 \tgo.etcd.io/etcd/api/v3 v3.6.0
+\tgo.etcd.io/etcd/client/pkg/v3 v3.6.0
 \tgithub.com/foo/bar v1.0.0 // indirect
 )
+
+require go.etcd.io/etcd/pkg/v3 v3.6.0
 
 replace (
 \tgo.etcd.io/etcd/api/v3 => ../api
@@ -73,6 +76,14 @@ def test_wrapper_gomod_replaces_local_siblings_with_released_versions() -> None:
         "\tgo.etcd.io/etcd/pkg/v3 => go.etcd.io/etcd/pkg/v3 v3.6.2\n"
         ")\n"
     )
+
+
+def test_wrapper_gomod_leaves_out_guard_replaces_of_modules_not_required() -> None:
+    guarded = UPSTREAM_GOMOD + "replace (\n\tgo.etcd.io/etcd => ./FORBIDDEN_DEPENDENCY\n" \
+                               "\tgo.etcd.io/etcd/v3 => ./FORBIDDEN_DEPENDENCY\n)\n"
+    text = wrapper_gomod(etcd(sibling_version=SIBLINGS.__getitem__), guarded, "1.24")
+    assert "FORBIDDEN" not in text and "go.etcd.io/etcd =>" not in text and "go.etcd.io/etcd/v3 =>" not in text
+    assert text == wrapper_gomod(etcd(sibling_version=SIBLINGS.__getitem__), UPSTREAM_GOMOD, "1.24")
 
 
 def test_wrapper_gomod_without_local_replaces() -> None:
