@@ -7,9 +7,14 @@ import re
 from dataclasses import dataclass
 
 KIND_VERSION = "v0.33.0"
-# kind's published node image for KIND_VERSION (its default), used where a registry is reachable
-KIND_PUBLISHED_IMAGE = (
-    "kindest/node:v1.37.0@sha256:a1ed56cfb0e7b93589bdf97c8cd566405a265939e3620fc4f5de89adff580ae5")
+# kind's published node image for each supported minor (KIND_VERSION's release notes), pinned by
+# digest; used where a registry is reachable
+PUBLISHED_NODE_IMAGES = {
+    34: "kindest/node:v1.34.11@sha256:44e222ee2132dab25ff87301682f89eb82c7880ea3a1bf543bfe9708fd08d67d",
+    35: "kindest/node:v1.35.8@sha256:07b2536e30b803ed61d1677a79df6115f798ce64c80f9e22f6ed45afd09323c0",
+    36: "kindest/node:v1.36.4@sha256:099e049362a1526b2db71494e1947aae99bd16290d7c895f2b7ea312e3cbfaed",
+    37: "kindest/node:v1.37.0@sha256:a1ed56cfb0e7b93589bdf97c8cd566405a265939e3620fc4f5de89adff580ae5",
+}
 
 DEFAULT_KUBERNETES = "1.37"
 SUPPORTED_MINORS = (34, 35, 36, 37)  # the minors KIND_VERSION supports
@@ -60,14 +65,17 @@ def check_supported(requested: str) -> int:
 
 
 def published_node_image(requested: str) -> str:
-    """kind's published node image for a requested version, or UnknownVersion saying what to do."""
-    check_supported(requested)
-    published_minor = KIND_PUBLISHED_IMAGE.split(":v", 1)[1].rsplit(".", 1)[0]
-    if not requested.strip().lstrip("v").startswith(published_minor):
+    """kind's published node image for a requested version ('1.NN', or exactly the patch kind
+    publishes), or UnknownVersion saying what to do."""
+    minor = check_supported(requested)
+    image = PUBLISHED_NODE_IMAGES[minor]
+    published = image.split(":", 1)[1].split("@", 1)[0]
+    patch = _match(requested).group(3)
+    if patch is not None and f"v1.{minor}.{patch}" != published:
         raise UnknownVersion(
-            f"kind {KIND_VERSION} publishes v{published_minor} by default; for Kubernetes {requested} "
-            f"pass --node-image, or build one with `python -m imagebuild build --kubernetes-version {requested}`")
-    return KIND_PUBLISHED_IMAGE
+            f"kind {KIND_VERSION} publishes {published} for 1.{minor}, not v1.{minor}.{patch}; pass --node-image, "
+            f"or build one with `python -m imagebuild build --kubernetes-version v1.{minor}.{patch}`")
+    return image
 
 
 def resolve_kubernetes(requested: str, served: list[str]) -> KubernetesVersion:

@@ -47,7 +47,8 @@ def test_published_and_explicit_images() -> None:
 
 def test_node_image_for_an_unbuilt_unpublished_version_says_what_to_do() -> None:
     with pytest.raises(ProviderError, match="pass --node-image, or build one"):
-        providers.node_image(Request(kubernetes_version="1.35"), None)
+        providers.node_image(Request(kubernetes_version="v1.35.4"), None)
+    assert providers.node_image(Request(kubernetes_version="1.35"), None).startswith("kindest/node:v1.35.8@sha256:")
     assert providers.node_image(Request(kubernetes_version="1.35", node_image="x/node:1"), None) == "x/node:1"
     assert providers.node_image(Request(), BUILT) == BUILT.node_image
 

@@ -84,7 +84,15 @@ def test_release_key_files_minor_and_patch_requests_apart() -> None:
         release_key("banana")
 
 
-def test_published_node_image_only_for_the_minor_kind_publishes_by_default() -> None:
+def test_published_node_image_for_every_supported_minor_pinned_by_digest() -> None:
     assert published_node_image("1.37").startswith("kindest/node:v1.37.0@sha256:")
-    with pytest.raises(UnknownVersion, match=r"pass --node-image, or build one with `python -m imagebuild build"):
-        published_node_image("1.36")
+    assert published_node_image("v1.34.11").startswith("kindest/node:v1.34.11@sha256:")
+    assert {published_node_image(f"1.{m}").split("@")[0] for m in (34, 35, 36)} == {
+        "kindest/node:v1.34.11", "kindest/node:v1.35.8", "kindest/node:v1.36.4"}
+    assert all(len(published_node_image(f"1.{m}").split("@sha256:")[1]) == 64 for m in (34, 35, 36, 37))
+    with pytest.raises(UnknownVersion, match=r"publishes v1.36.4 for 1.36, not v1.36.3; pass --node-image, "
+                                             r"or build one with `python -m imagebuild build "
+                                             r"--kubernetes-version v1.36.3`"):
+        published_node_image("v1.36.3")
+    with pytest.raises(UnknownVersion, match="not supported"):
+        published_node_image("1.33")
