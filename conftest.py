@@ -8,5 +8,6 @@ pytest_plugins = [
     "fixtures.propagation",
     "fixtures.scenario",
     "fixtures.divergences",
+    "fixtures.results",
     "fixtures.report",
 ]

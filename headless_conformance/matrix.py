@@ -1,0 +1,222 @@
+"""Runs side by side: each run's results as a cell (one JSON file a run writes next to its report),
+and the matrix of cells — rows are checks grouped by level, columns are cells — as JSON and as one
+self-contained HTML page that shows where cells disagree and, against a previous matrix, what
+newly fails or newly passes. The same code assembles the page locally and in CI.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from html import escape
+from pathlib import Path
+
+SCHEMA = 1
+LEVELS = ("spec", "coredns", "scenario", "cluster", "unlabelled")
+LEVEL_TITLES = {"spec": "Kubernetes DNS specification", "coredns": "CoreDNS behaviour",
+                "scenario": "documented scenario behaviour", "cluster": "cluster prerequisite",
+                "unlabelled": "unlabelled"}
+OUTCOMES = ("passed", "failed", "error", "skipped", "xfailed", "xpassed", "not run")
+GOOD = {"passed", "xfailed"}  # an expected failure is the check working as marked
+BAD = {"failed", "error", "xpassed"}
+
+
+@dataclass
+class Check:
+    """One check's result in one run."""
+
+    level: str
+    rule: str = ""
+    outcome: str = "passed"
+    message: str = ""  # the failure's (or skip's) first line
+
+
+@dataclass
+class Cell:
+    """One run: which cluster it ran on, and each check's result. `key` names the column across
+    nights (minor version and IP family), so that a patch release does not make a new column."""
+
+    name: str
+    kubernetes: str
+    ip_family: str
+    node_image: str
+    kind: str
+    coredns: str
+    report: str  # the run's HTML report, relative to the cell file
+    seconds: float = 0.0
+    error: str = ""  # why the run produced no results (its cluster could not be made, say)
+    checks: dict[str, Check] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        minor = ".".join(self.kubernetes.lstrip("v").split(".")[:2])
+        return f"{minor}/{self.ip_family}"
+
+    def counts(self) -> dict[str, int]:
+        found = {o: 0 for o in OUTCOMES}
+        for check in self.checks.values():
+            found[check.outcome] = found.get(check.outcome, 0) + 1
+        return {o: n for o, n in found.items() if n}
+
+    def summary(self) -> str:
+        if self.error:
+            return f"{self.key} ({self.kubernetes}): not run: {self.error}"
+        counts = ", ".join(f"{n} {o}" for o, n in self.counts().items())
+        return f"{self.key} ({self.kubernetes}): {counts} in {self.seconds:.0f} s"
+
+    def to_json(self) -> str:
+        return json.dumps({"schema": SCHEMA, **asdict(self)}, indent=1, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Cell:
+        if data.get("schema") != SCHEMA:
+            raise ValueError(f"cell schema {data.get('schema')!r}, expected {SCHEMA}")
+        fields = {k: v for k, v in data.items() if k not in ("schema", "checks")}
+        return cls(**fields, checks={k: Check(**v) for k, v in data.get("checks", {}).items()})
+
+    @classmethod
+    def load(cls, path: Path) -> Cell:
+        return cls.from_dict(json.loads(path.read_text()))
+
+
+def first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:300]
+    return ""
+
+
+@dataclass
+class Row:
+    check: str
+    level: str
+    rule: str
+    results: list[Check]  # one per column, in column order
+    disagree: bool
+    newly: list[str]  # per column: "fails", "passes" or "" against the previous matrix
+
+
+@dataclass
+class Matrix:
+    columns: list[Cell]
+    rows: list[Row]
+
+    @property
+    def everywhere(self) -> int:
+        """Checks that passed (or failed as expected) in every column."""
+        return sum(all(r.outcome in GOOD for r in row.results) for row in self.rows)
+
+    def to_json(self) -> str:
+        data = {
+            "schema": SCHEMA,
+            "columns": [{"key": c.key, **{k: v for k, v in asdict(c).items() if k != "checks"}} for c in self.columns],
+            "rows": [{"check": r.check, "level": r.level, "rule": r.rule, "disagree": r.disagree,
+                      "results": {c.key: {**asdict(x), "newly": n} for c, x, n in
+                                  zip(self.columns, r.results, r.newly, strict=True)}} for r in self.rows],
+            "pass_everywhere": self.everywhere,
+        }
+        return json.dumps(data, indent=1) + "\n"
+
+
+def previous_outcomes(matrix_json: str) -> dict[tuple[str, str], str]:
+    """(check, column key) -> outcome, from a matrix.json of an earlier run."""
+    data = json.loads(matrix_json)
+    return {(row["check"], key): result["outcome"] for row in data.get("rows", [])
+            for key, result in row.get("results", {}).items()}
+
+
+def assemble(cells: list[Cell], previous: dict[tuple[str, str], str] | None = None) -> Matrix:
+    """The matrix of `cells` (columns sorted by version, then IP family), with what changed since
+    `previous` where given."""
+    families = {"ipv4": 0, "ipv6": 1, "dual": 2}
+    columns = sorted(cells, key=lambda c: (tuple(int(p) for p in c.key.split("/")[0].split(".") if p.isdigit()),
+                                           families.get(c.ip_family, 9), c.name))
+    names = sorted({name for cell in columns for name in cell.checks},
+                   key=lambda n: (_level_rank(columns, n), n))
+    rows = []
+    for name in names:
+        results = [cell.checks.get(name, Check(level=_level(columns, name), outcome="not run")) for cell in columns]
+        ran = {r.outcome for r in results if r.outcome != "not run"}
+        newly = []
+        for cell, result in zip(columns, results, strict=True):
+            before = (previous or {}).get((name, cell.key))
+            if before in GOOD and result.outcome in BAD:
+                newly.append("fails")
+            elif before in BAD and result.outcome in GOOD:
+                newly.append("passes")
+            else:
+                newly.append("")
+        rows.append(Row(name, _level(columns, name), _rule(columns, name), results, len(ran) > 1, newly))
+    return Matrix(columns, rows)
+
+
+def _level(cells: list[Cell], name: str) -> str:
+    return next((c.checks[name].level for c in cells if name in c.checks), "unlabelled")
+
+
+def _level_rank(cells: list[Cell], name: str) -> int:
+    level = _level(cells, name)
+    return LEVELS.index(level) if level in LEVELS else len(LEVELS)
+
+
+def _rule(cells: list[Cell], name: str) -> str:
+    return next((c.checks[name].rule for c in cells if name in c.checks and c.checks[name].rule), "")
+
+
+STYLE = """
+body { font-family: sans-serif; margin: 1.5em; }
+table { border-collapse: collapse; font-size: 13px; }
+th, td { border: 1px solid #ccc; padding: 3px 6px; vertical-align: top; }
+th.col { background: #f3f3f3; font-weight: normal; text-align: left; }
+td.passed, td.xfailed { background: #dff0d8; }
+td.failed, td.error, td.xpassed { background: #f2dede; }
+td.skipped, td.not-run { background: #f5f5f5; color: #777; }
+tr.disagree td.check { background: #fcf8e3; font-weight: bold; }
+tr.level th { background: #e8e8f0; text-align: left; }
+.msg { display: block; font-size: 11px; color: #555; max-width: 28em; }
+.newly { font-weight: bold; color: #a00; }
+.newly.passes { color: #070; }
+"""
+
+
+def render_html(matrix: Matrix) -> str:
+    """One self-contained page: no script, no external style, every cell linked to its run's report."""
+    out = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>Headless Service conformance matrix</title>",
+           f"<style>{STYLE}</style></head><body>", "<h1>Headless Service conformance matrix</h1>",
+           f"<p id='summary'>{matrix.everywhere} of {len(matrix.rows)} checks pass everywhere "
+           f"({len(matrix.columns)} cells); {sum(r.disagree for r in matrix.rows)} rows where cells disagree "
+           "are highlighted.</p>", "<table><thead><tr><th>check</th>"]
+    for cell in matrix.columns:
+        head = (f"<b>Kubernetes {escape(cell.kubernetes)}</b><br>{escape(cell.ip_family)}<br>"
+                f"node {escape(cell.node_image)}<br>kind {escape(cell.kind)}<br>CoreDNS {escape(cell.coredns)}")
+        link = f"<br><a href='{escape(cell.report)}'>report</a>" if cell.report else ""
+        error = f"<br><span class='msg'>not run: {escape(cell.error)}</span>" if cell.error else ""
+        out.append(f"<th class='col' data-key='{escape(cell.key)}'>{head}{link}{error}</th>")
+    out.append("</tr></thead><tbody>")
+    level = None
+    for row in matrix.rows:
+        if row.level != level:
+            level = row.level
+            out.append(f"<tr class='level'><th colspan='{len(matrix.columns) + 1}'>"
+                       f"{escape(LEVEL_TITLES.get(level, level))}</th></tr>")
+        cls = " class='disagree'" if row.disagree else ""
+        rule = f"<span class='msg'>{escape(row.rule)}</span>" if row.rule else ""
+        out.append(f"<tr{cls}><td class='check'>{escape(row.check)}{rule}</td>")
+        for cell, result, newly in zip(matrix.columns, row.results, row.newly, strict=True):
+            mark = f" <span class='newly {newly}'>newly {newly}</span>" if newly else ""
+            msg = f"<span class='msg'>{escape(result.message)}</span>" if result.message else ""
+            text = f"<a href='{escape(cell.report)}'>{escape(result.outcome)}</a>" if cell.report else escape(
+                result.outcome)
+            out.append(f"<td class='{result.outcome.replace(' ', '-')}'>{text}{mark}{msg}</td>")
+        out.append("</tr>")
+    out.append("</tbody></table></body></html>")
+    return "\n".join(out) + "\n"
+
+
+def write(matrix: Matrix, directory: Path) -> tuple[Path, Path]:
+    """matrix.html and matrix.json in `directory`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    page, data = directory / "matrix.html", directory / "matrix.json"
+    page.write_text(render_html(matrix))
+    data.write_text(matrix.to_json())
+    return page, data

@@ -1,0 +1,100 @@
+"""Cells of runs assembled into the matrix page and its JSON."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from headless_conformance.matrix import Cell, Check, assemble, previous_outcomes, render_html, write
+
+A = "suites/test_deployment_dns.py::test_a_records_are_exactly_the_ready_pod_ips"
+TTL = "suites/test_deployment_dns.py::test_answers_are_authoritative_with_the_corefile_ttl"
+DUAL = "suites/test_dual_stack.py::test_a_and_aaaa_records_are_exactly_each_ready_pods_two_addresses"
+ORDER = "suites/test_statefulset.py::test_pods_start_in_order_and_stop_in_reverse"
+
+
+def cell(version: str, family: str, **outcomes: str) -> Cell:
+    checks = {A: Check("spec", "spec 2.4.1: headless Service: A/AAAA records"), TTL: Check("coredns", "coredns: ttl"),
+              DUAL: Check("spec", "spec 2.4.1: headless Service: A/AAAA records", "skipped", "needs a dual-stack"),
+              ORDER: Check("scenario", "ordered start")}
+    for name, outcome in outcomes.items():
+        checks[{"a": A, "ttl": TTL, "dual": DUAL, "order": ORDER}[name]].outcome = outcome
+    return Cell(name=f"matrix-{version}-{family}", kubernetes=f"v{version}.2", ip_family=family,
+                node_image=f"headless-conformance/node:v{version}.2", kind="v0.33.0", coredns="v1.14.6",
+                report=f"matrix-{version}-{family}.html", seconds=120, checks=checks)
+
+
+def test_columns_by_version_then_family_and_rows_by_level() -> None:
+    matrix = assemble([cell("1.37", "dual", dual="passed"), cell("1.34", "ipv4"), cell("1.37", "ipv4")])
+
+    assert [c.key for c in matrix.columns] == ["1.34/ipv4", "1.37/ipv4", "1.37/dual"]
+    assert [(r.level, r.check) for r in matrix.rows] == [("spec", A), ("spec", DUAL), ("coredns", TTL),
+                                                        ("scenario", ORDER)]
+
+
+def test_rows_where_cells_disagree_and_checks_that_pass_everywhere() -> None:
+    matrix = assemble([cell("1.34", "ipv4", ttl="failed"), cell("1.37", "ipv4"), cell("1.37", "dual", dual="passed")])
+    rows = {r.check: r for r in matrix.rows}
+
+    assert rows[TTL].disagree and rows[DUAL].disagree and not rows[A].disagree
+    assert matrix.everywhere == 2  # A and ORDER; DUAL was skipped twice
+
+
+def test_a_cell_missing_a_check_shows_it_not_run() -> None:
+    short = cell("1.36", "ipv6")
+    del short.checks[ORDER]
+
+    matrix = assemble([short, cell("1.37", "ipv6")])
+
+    assert [r.outcome for r in next(r for r in matrix.rows if r.check == ORDER).results] == ["not run", "passed"]
+
+
+def test_compared_with_the_previous_matrix_marks_what_newly_fails_and_passes() -> None:
+    before = assemble([cell("1.37", "ipv4", ttl="failed"), cell("1.36", "ipv4")])
+    previous = previous_outcomes(before.to_json())
+
+    now = assemble([cell("1.37", "ipv4"), cell("1.36", "ipv4", a="failed")], previous)
+    rows = {r.check: r for r in now.rows}
+
+    assert rows[TTL].newly == ["", "passes"] and rows[A].newly == ["fails", ""]
+    assert "newly fails" in render_html(now) and "newly passes" in render_html(now)
+
+
+def test_a_cell_round_trips_through_its_file(tmp_path: Path) -> None:
+    path = tmp_path / "c.json"
+    path.write_text(cell("1.35", "ipv6", ttl="xfailed").to_json())
+
+    assert Cell.load(path) == cell("1.35", "ipv6", ttl="xfailed")
+    with pytest.raises(ValueError, match="schema"):
+        Cell.from_dict({**json.loads(path.read_text()), "schema": 99})
+
+
+class _Columns(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys: list[str] = []
+        self.external: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "th" and found.get("data-key"):
+            self.keys.append(str(found["data-key"]))
+        if tag in ("script", "link", "img"):
+            self.external.append(tag)
+
+
+def test_the_page_is_self_contained_with_one_column_per_cell(tmp_path: Path) -> None:
+    cells = [cell(f"1.{m}", f) for m in (34, 35, 36, 37) for f in ("ipv4", "ipv6", "dual")]
+    cells[0].error = "kind create cluster failed (exit 1)"
+    page, data = write(assemble(cells), tmp_path)
+
+    parser = _Columns()
+    parser.feed(page.read_text())
+    assert len(parser.keys) == 12 and not parser.external
+    assert "not run: kind create cluster failed" in page.read_text()
+    assert json.loads(data.read_text())["pass_everywhere"] == 3
+    assert cells[0].summary().startswith("1.34/ipv4 (v1.34.2): not run:")
+    assert cells[1].summary() == "1.34/ipv6 (v1.34.2): 3 passed, 1 skipped in 120 s"
