@@ -62,8 +62,13 @@ def cluster_config(name: str, workers: int = 1, cgroup_v1: bool = False, ip_fami
     if max_endpoints_per_slice is not None:
         if max_endpoints_per_slice < 1:
             raise ValueError(f"max endpoints per slice must be 1 or more, not {max_endpoints_per_slice}")
-        patches.append({"kind": "ClusterConfiguration", "controllerManager": {"extraArgs": [
-            {"name": "max-endpoints-per-slice", "value": str(max_endpoints_per_slice)}]}})
+        # kind writes kubeadm's v1beta3 config (extraArgs a map) before Kubernetes 1.35 and v1beta4
+        # (a list) from then on; it applies a patch only to the config of the apiVersion it names
+        patches.append({"apiVersion": "kubeadm.k8s.io/v1beta3", "kind": "ClusterConfiguration",
+                        "controllerManager": {"extraArgs": {"max-endpoints-per-slice": str(max_endpoints_per_slice)}}})
+        patches.append({"apiVersion": "kubeadm.k8s.io/v1beta4", "kind": "ClusterConfiguration",
+                        "controllerManager": {"extraArgs": [
+                            {"name": "max-endpoints-per-slice", "value": str(max_endpoints_per_slice)}]}})
     if patches:
         config["kubeadmConfigPatches"] = [yaml.safe_dump(p, sort_keys=False) for p in patches]
     return yaml.safe_dump(config, sort_keys=False)

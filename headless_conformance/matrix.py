@@ -184,8 +184,8 @@ def render_html(matrix: Matrix) -> str:
     out = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>Headless Service conformance matrix</title>",
            f"<style>{STYLE}</style></head><body>", "<h1>Headless Service conformance matrix</h1>",
            f"<p id='summary'>{matrix.everywhere} of {len(matrix.rows)} checks pass everywhere "
-           f"({len(matrix.columns)} cells); {sum(r.disagree for r in matrix.rows)} rows where cells disagree "
-           "are highlighted.</p>", "<table><thead><tr><th>check</th>"]
+           f"({len(matrix.columns)} cells{_not_run(matrix)}); {sum(r.disagree for r in matrix.rows)} rows where "
+           "cells disagree are highlighted.</p>", "<table><thead><tr><th>check</th>"]
     for cell in matrix.columns:
         head = (f"<b>Kubernetes {escape(cell.kubernetes)}</b><br>{escape(cell.ip_family)}<br>"
                 f"node {escape(cell.node_image)}<br>kind {escape(cell.kind)}<br>CoreDNS {escape(cell.coredns)}")
@@ -211,6 +211,11 @@ def render_html(matrix: Matrix) -> str:
         out.append("</tr>")
     out.append("</tbody></table></body></html>")
     return "\n".join(out) + "\n"
+
+
+def _not_run(matrix: Matrix) -> str:
+    missing = sum(bool(c.error) for c in matrix.columns)
+    return f", {missing} not run" if missing else ""
 
 
 def write(matrix: Matrix, directory: Path) -> tuple[Path, Path]:

@@ -78,8 +78,9 @@ def assemble_to(cells: list[Cell], out: Path, compare_with: Path | None) -> int:
     previous = previous_outcomes(compare_with.read_text()) if compare_with else None
     matrix = assemble(cells, previous)
     page, data = write(matrix, out)
-    say(f"{matrix.everywhere} of {len(matrix.rows)} checks pass everywhere across {len(cells)} cells; "
-        f"{sum(r.disagree for r in matrix.rows)} rows disagree")
+    missing = sum(bool(c.error) for c in cells)
+    say(f"{matrix.everywhere} of {len(matrix.rows)} checks pass everywhere across {len(cells)} cells"
+        f"{f' ({missing} not run)' if missing else ''}; {sum(r.disagree for r in matrix.rows)} rows disagree")
     say(f"page: {page}, data: {data}")
     bad = [c for c in cells if c.error or any(x.outcome in ("failed", "error", "xpassed") for x in c.checks.values())]
     return 1 if bad else 0

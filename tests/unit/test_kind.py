@@ -34,6 +34,8 @@ def test_cluster_config_ip_family_and_small_endpoint_slices() -> None:
     config = yaml.safe_load(cluster_config("hc", workers=1, ip_family="dual", max_endpoints_per_slice=2))
     assert config["networking"] == {"ipFamily": "dual"}
     assert [yaml.safe_load(p) for p in config["kubeadmConfigPatches"]] == [
-        {"kind": "ClusterConfiguration",
+        {"apiVersion": "kubeadm.k8s.io/v1beta3", "kind": "ClusterConfiguration",
+         "controllerManager": {"extraArgs": {"max-endpoints-per-slice": "2"}}},
+        {"apiVersion": "kubeadm.k8s.io/v1beta4", "kind": "ClusterConfiguration",
          "controllerManager": {"extraArgs": [{"name": "max-endpoints-per-slice", "value": "2"}]}}]
     assert "networking" not in yaml.safe_load(cluster_config("hc", ip_family="ipv4"))
