@@ -83,13 +83,8 @@ class Dns:
         __tracebackhide__ = True
         self.probes.prepare()
 
-        def ready_now() -> set[str]:
-            slices = self.kube.discovery.list_namespaced_endpoint_slice(
-                self.probes.namespace, label_selector=f"kubernetes.io/service-name={service}").items
-            return {a for s in slices for e in s.endpoints or [] if e.conditions and e.conditions.ready
-                    for a in e.addresses}
-
-        wait_for(ready_now, lambda found: found == ready, timeout=self.timeout, interval=0.2,
+        wait_for(lambda: self.kube.ready_addresses(self.probes.namespace, service), lambda found: found == ready,
+                 timeout=self.timeout, interval=0.2,
                  expected=f"EndpointSlices of {service} listing exactly {sorted(ready)} as ready after {what}",
                  describe=lambda found: f"ready {sorted(found)}")
         self._change = Change(what, time.time())
@@ -140,10 +135,7 @@ class Dns:
 
     def servers(self) -> list[str]:
         """Addresses of the ready DNS servers behind kube-system/kube-dns."""
-        slices = self.kube.discovery.list_namespaced_endpoint_slice(
-            "kube-system", label_selector="kubernetes.io/service-name=kube-dns").items
-        return sorted({a for s in slices for e in s.endpoints or []
-                       if e.conditions and e.conditions.ready for a in e.addresses})
+        return sorted(self.kube.ready_addresses("kube-system", "kube-dns"))
 
     def await_answer(self, name: str, rdtype: str, ok: Callable[[DigAnswer], bool], expected: str,
                      transport: str = "udp") -> Outcome[DigAnswer]:

@@ -163,6 +163,13 @@ class Kube:
     def host(self) -> str:
         return self.api.configuration.host
 
+    def ready_addresses(self, namespace: str, service: str) -> set[str]:
+        """The addresses a Service's EndpointSlices list as ready (what DNS is to answer)."""
+        slices = self.discovery.list_namespaced_endpoint_slice(
+            namespace, label_selector=f"kubernetes.io/service-name={service}").items
+        return {a for s in slices for e in s.endpoints or [] if e.conditions and e.conditions.ready
+                for a in e.addresses}
+
     def server_version(self) -> str:
         return client.VersionApi(self.api).get_code().git_version
 

@@ -47,7 +47,7 @@ def run_cell(version: str, family: str, extra: list[str]) -> Cell:
     say(f"{version}/{family}: running (log {log.relative_to(ROOT)})")
     started = last_note = time.monotonic()
     progress = ""
-    with log.open("w") as out:
+    with log.open("w", buffering=1) as out:  # line by line, so the log can be followed while the cell runs
         proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                 start_new_session=True)
         assert proc.stdout is not None
