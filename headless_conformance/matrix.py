@@ -58,6 +58,12 @@ class Cell:
             found[check.outcome] = found.get(check.outcome, 0) + 1
         return {o: n for o, n in found.items() if n}
 
+    @classmethod
+    def missing(cls, version: str, family: str, why: str, report: str = "", seconds: float = 0.0) -> Cell:
+        """A cell that has no results: its run failed before any check, or wrote none."""
+        return cls(name=f"matrix-{version}-{family}", kubernetes=version, ip_family=family, node_image="",
+                   kind="", coredns="", report=report, seconds=seconds, error=why[:300])
+
     def summary(self) -> str:
         if self.error:
             return f"{self.key} ({self.kubernetes}): not run: {self.error}"
@@ -187,8 +193,9 @@ def render_html(matrix: Matrix) -> str:
            f"({len(matrix.columns)} cells{_not_run(matrix)}); {sum(r.disagree for r in matrix.rows)} rows where "
            "cells disagree are highlighted.</p>", "<table><thead><tr><th>check</th>"]
     for cell in matrix.columns:
-        head = (f"<b>Kubernetes {escape(cell.kubernetes)}</b><br>{escape(cell.ip_family)}<br>"
-                f"node {escape(cell.node_image)}<br>kind {escape(cell.kind)}<br>CoreDNS {escape(cell.coredns)}")
+        known = [f"{label} {escape(value)}" for label, value in
+                 (("node", cell.node_image), ("kind", cell.kind), ("CoreDNS", cell.coredns)) if value]
+        head = "<br>".join([f"<b>Kubernetes {escape(cell.kubernetes)}</b>", escape(cell.ip_family), *known])
         link = f"<br><a href='{escape(cell.report)}'>report</a>" if cell.report else ""
         error = f"<br><span class='msg'>not run: {escape(cell.error)}</span>" if cell.error else ""
         out.append(f"<th class='col' data-key='{escape(cell.key)}'>{head}{link}{error}</th>")

@@ -29,7 +29,8 @@ from headless_conformance.facts import ClusterFacts, discover
 from headless_conformance.kube import ClusterUnusable, Kube, connect, is_transient
 
 PUBLISHED_DIG = "registry.k8s.io/e2e-test-images/jessie-dnsutils:1.7"
-PUBLISHED_BUSYBOX = "busybox:1.36.1"
+# Docker Hub's index digest of busybox:1.36.1, so that a retagged image cannot change a night's run
+PUBLISHED_BUSYBOX = "busybox:1.36.1@sha256:73aaf090f3d85aa34ee199857f03fa3a95c8ede2ffd4cc2cdb5b94e566b11662"
 RUN_DIR_PREFIX = "headless-conformance-run-"
 ROOT = Path(__file__).resolve().parent.parent
 

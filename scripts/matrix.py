@@ -3,22 +3,28 @@ one cell after another; a cell that fails, even to make its cluster, never stops
 reports/matrix.html and reports/matrix.json from the cells' results (each run's <name>.json).
 
     scripts/matrix run [--versions 1.34 1.37] [--families ipv4 dual] [--compare-with FILE] [-- PYTEST OPTIONS]
-    scripts/matrix assemble reports/matrix-*.json [--out DIR] [--compare-with FILE]
+    scripts/matrix run --cells 1.34/ipv6 1.37/dual              # exactly these cells
+    scripts/matrix assemble reports/matrix-*.json [--expect-all] [--out DIR] [--compare-with FILE]
+    scripts/matrix plan                                         # the supported cells as JSON, for CI
 
-`assemble` is what CI's last job runs on the cells' files; `run` ends with it.
+`assemble` is what CI's last job runs on the cells' files (with --expect-all, a cell whose job wrote
+nothing shows as not run); `run` ends with it.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -28,6 +34,7 @@ from common.signals import interrupt_on_termination, shielded  # noqa: E402
 from headless_conformance.matrix import Cell, assemble, previous_outcomes, write  # noqa: E402
 
 FAMILIES = ("ipv4", "ipv6", "dual")
+SUPPORTED_VERSIONS = tuple(f"1.{m}" for m in SUPPORTED_MINORS)
 REPORTS = ROOT / "reports"
 PROGRESS_EVERY_S = 30.0
 
@@ -36,30 +43,62 @@ def say(text: str) -> None:
     print(f"[matrix] {text}", flush=True)
 
 
+class Progress:
+    """What a cell's run has done so far, read from its verbose output line by line."""
+
+    OUTCOME = re.compile(r"\[\s*(\d+)%\]\s*$|^\[gw\d+\] \[\s*(\d+)%\] (PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)")
+
+    def __init__(self) -> None:
+        self.percent = 0
+        self.failed = 0
+        self.stage = "starting"
+
+    def read(self, line: str) -> None:
+        found = self.OUTCOME.search(line.strip())
+        if found:
+            self.percent = int(found.group(1) or found.group(2))
+            self.failed += found.group(3) in ("FAILED", "ERROR", "XPASS")
+            self.stage = "checks"
+        elif line.startswith(("[headless-conformance]", "[imagebuild]")):
+            self.stage = line.strip()[:100]
+
+    def __str__(self) -> str:
+        if self.stage != "checks":
+            return self.stage
+        return f"{self.percent}% of checks done" + (f", {self.failed} failed" if self.failed else "")
+
+
 def run_cell(version: str, family: str, extra: list[str]) -> Cell:
     """The suite on a fresh cluster of `version` and `family`; its cell (with the error when it made none)."""
     name = f"matrix-{version}-{family}"
     result, log = REPORTS / f"{name}.json", REPORTS / f"{name}.log"
     result.unlink(missing_ok=True)
-    argv = [sys.executable, "-m", "pytest", "suites", "-n", "4", "--kubernetes-version", version,
+    argv = [sys.executable, "-m", "pytest", "suites", "-n", "4", "-v", "--kubernetes-version", version,
             "--ip-family", family, "--cluster-name", f"hc-matrix-{version.replace('.', '-')}-{family}",
             "--report-name", name, *extra]
     say(f"{version}/{family}: running (log {log.relative_to(ROOT)})")
-    started = last_note = time.monotonic()
-    progress = ""
+    started = time.monotonic()
+    progress = Progress()
     with log.open("w", buffering=1) as out:  # line by line, so the log can be followed while the cell runs
         proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                 start_new_session=True)
         assert proc.stdout is not None
-        try:
-            for line in proc.stdout:
+
+        def copy(stream: IO[str]) -> None:
+            for line in stream:
                 out.write(line)
-                found = re.search(r"\[\s*\d+%\]|\[headless-conformance\] .*|\[imagebuild\] .*", line)
-                progress = found.group(0)[:100] if found else progress
-                if time.monotonic() - last_note >= PROGRESS_EVERY_S:
+                progress.read(line)
+
+        reader = threading.Thread(target=copy, args=(proc.stdout,), daemon=True)
+        reader.start()
+        try:
+            while True:  # progress on a clock, not on output: a long check prints nothing for minutes
+                try:
+                    code = proc.wait(PROGRESS_EVERY_S)
+                    break
+                except subprocess.TimeoutExpired:
                     say(f"{version}/{family}: {time.monotonic() - started:.0f} s: {progress}")
-                    last_note = time.monotonic()
-            code = proc.wait()
+            reader.join(10)
         except BaseException:
             with shielded():  # the cell's own run deletes its cluster when asked to stop
                 with contextlib.suppress(ProcessLookupError):
@@ -69,9 +108,22 @@ def run_cell(version: str, family: str, extra: list[str]) -> Cell:
     if result.exists():
         return Cell.load(result)
     errors = [ln for ln in log.read_text().splitlines() if ln.startswith("ERROR:") or "error:" in ln]
-    why = errors[-1] if errors else f"the run exited {code} without results"
-    return Cell(name=name, kubernetes=version, ip_family=family, node_image="", kind="", coredns="",
-                report=log.name, seconds=round(time.monotonic() - started, 1), error=why[:300])
+    return Cell.missing(version, family, errors[-1] if errors else f"the run exited {code} without results",
+                        report=log.name, seconds=round(time.monotonic() - started, 1))
+
+
+def cells_wanted(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """(version, family) pairs: the --cells given, or every --versions × --families."""
+    if args.cells:
+        return [tuple(c.split("/", 1)) for c in args.cells]  # type: ignore[misc]
+    return [(v, f) for v in args.versions for f in args.families]
+
+
+def a_cell(text: str) -> str:
+    version, _, family = text.partition("/")
+    if family not in FAMILIES or not re.fullmatch(r"1\.\d+", version):
+        raise argparse.ArgumentTypeError(f"{text!r}: a cell is VERSION/FAMILY, e.g. 1.34/dual")
+    return text
 
 
 def assemble_to(cells: list[Cell], out: Path, compare_with: Path | None) -> int:
@@ -91,29 +143,45 @@ def main() -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run every cell, then assemble")
-    run.add_argument("--versions", nargs="+", default=[f"1.{m}" for m in SUPPORTED_MINORS])
+    run.add_argument("--versions", nargs="+", default=list(SUPPORTED_VERSIONS))
     run.add_argument("--families", nargs="+", choices=FAMILIES, default=list(FAMILIES))
+    run.add_argument("--cells", nargs="+", type=a_cell, metavar="VERSION/FAMILY",
+                     help="exactly these cells, instead of every --versions × --families")
     run.add_argument("--compare-with", type=Path, default=None, help="matrix.json of an earlier run")
     run.add_argument("extra", nargs="*", help="more pytest options for every cell (after --)")
     join = sub.add_parser("assemble", help="the page and JSON from cells' result files")
-    join.add_argument("cells", nargs="+", type=Path)
+    join.add_argument("files", nargs="*", type=Path, metavar="CELL_JSON")
     join.add_argument("--out", type=Path, default=REPORTS)
     join.add_argument("--compare-with", type=Path, default=None, help="matrix.json of an earlier run")
+    join.add_argument("--expect", nargs="+", type=a_cell, default=[], metavar="VERSION/FAMILY",
+                      help="cells that must be there: one that wrote no file shows as not run")
+    join.add_argument("--expect-all", action="store_true",
+                      help="expect every supported version × IP family (what `run` runs by default)")
+    sub.add_parser("plan", help="every supported version × IP family, as JSON (the CI workflow's matrix)")
     args = parser.parse_args()
+    if args.command == "plan":
+        print(json.dumps({"kubernetes": list(SUPPORTED_VERSIONS), "family": list(FAMILIES)}))
+        return 0
     if args.command == "assemble":
         try:
-            cells = [Cell.load(path) for path in args.cells]
+            cells = [Cell.load(path) for path in args.files]
         except (OSError, ValueError, TypeError) as err:
             print(f"matrix: error: {err}", file=sys.stderr)
+            return 2
+        expected = args.expect + ([f"{v}/{f}" for v in SUPPORTED_VERSIONS for f in FAMILIES] if args.expect_all else [])
+        found = {cell.key for cell in cells}
+        cells += [Cell.missing(*key.split("/"), "the cell wrote no results (see its job's log)")
+                  for key in dict.fromkeys(expected) if key not in found]
+        if not cells:
+            print("matrix: error: no cell files given, and none expected", file=sys.stderr)
             return 2
         return assemble_to(cells, args.out, args.compare_with)
     interrupt_on_termination()
     cells = []
-    for version in args.versions:
-        for family in args.families:
-            cell = run_cell(version, family, args.extra)
-            cells.append(cell)
-            say(cell.summary())
+    for version, family in cells_wanted(args):
+        cell = run_cell(version, family, args.extra)
+        cells.append(cell)
+        say(cell.summary())
     return assemble_to(cells, REPORTS, args.compare_with)
 
 

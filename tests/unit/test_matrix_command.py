@@ -1,0 +1,77 @@
+"""scripts/matrix.py without a cluster: the plan CI reads, cells chosen exactly, the assembling of
+cells with the ones expected but missing, and progress read from a cell's output."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from headless_conformance.matrix import Cell, Check
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "scripts" / "matrix.py"
+
+
+def matrix(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True, timeout=60)
+
+
+def load_script():
+    spec = importlib.util.spec_from_file_location("matrix_command", SCRIPT)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_plan_is_every_supported_version_by_every_family() -> None:
+    plan = json.loads(matrix("plan").stdout)
+    assert plan == {"kubernetes": ["1.34", "1.35", "1.36", "1.37"], "family": ["ipv4", "ipv6", "dual"]}
+
+
+def test_a_malformed_cell_is_one_line_and_exit_2() -> None:
+    done = matrix("run", "--cells", "1.37/ipv5")
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1].endswith("'1.37/ipv5': a cell is VERSION/FAMILY, e.g. 1.34/dual")
+
+
+def test_exact_cells_or_every_version_by_family() -> None:
+    script = load_script()
+    parser_args = type("Args", (), {"cells": ["1.34/dual", "1.37/ipv6"], "versions": [], "families": []})
+    assert script.cells_wanted(parser_args) == [("1.34", "dual"), ("1.37", "ipv6")]
+    parser_args.cells, parser_args.versions, parser_args.families = None, ["1.35", "1.36"], ["ipv4", "dual"]
+    assert script.cells_wanted(parser_args) == [("1.35", "ipv4"), ("1.35", "dual"), ("1.36", "ipv4"),
+                                                ("1.36", "dual")]
+
+
+def test_expected_cells_without_a_file_show_as_not_run(tmp_path: Path) -> None:
+    ran = Cell(name="matrix-1.36-ipv4", kubernetes="v1.36.3", ip_family="ipv4", node_image="n", kind="v0.33.0",
+               coredns="v1.14.2", report="matrix-1.36-ipv4.html", seconds=150,
+               checks={"suites/test_a.py::test_a": Check("spec")})
+    (tmp_path / "matrix-1.36-ipv4.json").write_text(ran.to_json())
+    done = matrix("assemble", str(tmp_path / "matrix-1.36-ipv4.json"), "--expect-all", "--out", str(tmp_path))
+    assert done.returncode == 1, done.stderr  # eleven cells did not run
+    data = json.loads((tmp_path / "matrix.json").read_text())
+    assert len(data["columns"]) == 12
+    missing = [c for c in data["columns"] if c["error"]]
+    assert [c["key"] for c in missing if c["key"].startswith("1.36")] == ["1.36/ipv6", "1.36/dual"]
+    assert missing[0]["error"] == "the cell wrote no results (see its job's log)"
+    assert "0 of 1 checks pass everywhere across 12 cells (11 not run)" in done.stdout
+
+
+def test_nothing_to_assemble_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    done = matrix("assemble", "--out", str(tmp_path))
+    assert (done.returncode, done.stderr) == (2, "matrix: error: no cell files given, and none expected\n")
+
+
+def test_progress_counts_checks_from_verbose_xdist_lines() -> None:
+    progress = load_script().Progress()
+    progress.read("[headless-conformance] creating kind cluster hc-matrix-1-37-ipv4 from node:v1.37.2\n")
+    assert str(progress) == "[headless-conformance] creating kind cluster hc-matrix-1-37-ipv4 from node:v1.37.2"
+    progress.read("[gw2] [  5%] PASSED suites/test_ports.py::test_udp_port\n")
+    progress.read("[gw0] [ 10%] FAILED suites/test_ports.py::test_unnamed_port\n")
+    progress.read("[gw1] [ 12%] SKIPPED suites/test_dual_stack.py::test_pairs\n")
+    assert str(progress) == "12% of checks done, 1 failed"
