@@ -1,7 +1,9 @@
 """Headless Services without a selector, whose EndpointSlices the check writes itself: DNS answers
 exactly those endpoints, names them by their `hostname`, merges several slices, and answers more
 records than fit a UDP answer whole over TCP. The addresses are documentation ranges (RFC 5737,
-RFC 3849) of the cluster's primary IP family: DNS never has to reach them."""
+RFC 3849) of the cluster's primary IP family: DNS never has to reach them. One more Service has a
+single IPv6 endpoint ending in '::', on every cluster: an EndpointSlice's address type needs no pod
+network of that family."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from headless_conformance import names
 # documentation networks: the hand-made endpoints, and the large, crowded and sliced Services
 NETWORKS = {"A": ("192.0.2.200/29", "198.51.100.0/24", "203.0.113.0/24", "192.0.2.0/26"),
             "AAAA": ("2001:db8:1::/64", "2001:db8:2::/64", "2001:db8:3::/64", "2001:db8:4::/64")}
+TRAILING = "2001:db8:5::"  # its dashed name would end in '-' without CoreDNS's final '0'
 
 
 def addresses(network: str, count: int, first: int = 1) -> list[str]:
@@ -63,6 +66,7 @@ def handmade(cluster, module_workloads) -> Handmade:
     docs += [service("crowd"), endpoint_slice("crowd", "crowd", [ready(ip) for ip in made.crowd], rdtype)]
     docs += [service("sliced")] + [endpoint_slice(f"sliced-{i}", "sliced", [ready(ip) for ip in made.sliced[i::3]],
                                                   rdtype) for i in range(3)]
+    docs += [service("trailing"), endpoint_slice("trailing", "trailing", [ready(TRAILING)], "AAAA")]
     module_workloads.apply([{**doc, "metadata": {**doc["metadata"], "namespace": made.namespace}} for doc in docs])
     return made
 
@@ -121,3 +125,15 @@ def test_srv_weight_is_one_past_a_hundred_records(cluster, handmade, dns):
 
     weights = sorted({(r.priority, r.weight) for r in answer.srv()})
     assert weights == [(0, 1)], f"{len(answer.srv())} records with (priority, weight) {weights}"
+
+
+@pytest.mark.coredns("endpoint-names")
+@pytest.mark.diverges(server="coredns", before="1.12.3",
+                      reason="an IPv6 address ending in '::' is named by a label ending in '-' (2001-db8-5--), "
+                             "not a valid host name (coredns/coredns#7430, fixed in v1.12.3)")
+def test_an_ipv6_address_ending_in_double_colon_is_named_by_a_label_ending_in_a_digit(cluster, handmade, dns):
+    target = names.ip_pod_fqdn(TRAILING, "trailing", handmade.namespace, cluster.domain)
+    assert target.startswith("2001-db8-5--0.")
+
+    dns.await_srv_targets(names.srv_fqdn("http", "tcp", "trailing", handmade.namespace, cluster.domain), {target})
+    dns.await_a(target, {TRAILING})

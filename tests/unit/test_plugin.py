@@ -101,3 +101,18 @@ def test_the_dns_server_is_named_by_its_image() -> None:
     assert dns_server("registry.k8s.io/coredns/coredns:v1.14.6") == "coredns"
     assert dns_server("docker.io/coredns/coredns@sha256:abc") == "coredns"
     assert dns_server("example.org/kube-dns:1.2") == "kube-dns"
+
+
+def test_a_divergence_before_a_release_applies_to_older_releases_only() -> None:
+    import pytest
+
+    from fixtures.divergences import applies, server_version
+
+    assert server_version("registry.k8s.io/coredns/coredns:v1.12.1") == (1, 12, 1)
+    assert server_version("example.org:5000/coredns:1.14") == (1, 14)
+    assert server_version("docker.io/coredns/coredns@sha256:abc") is None
+    fixed = pytest.mark.diverges(server="coredns", before="1.12.3", reason="r").mark
+    always = pytest.mark.diverges(server="coredns", reason="r").mark
+    assert applies(fixed, "coredns", (1, 12, 1)) and not applies(fixed, "coredns", (1, 12, 3))
+    assert not applies(fixed, "coredns", (1, 13, 1)) and not applies(fixed, "coredns", None)
+    assert applies(always, "coredns", None) and not applies(always, "kube-dns", (1, 0))
