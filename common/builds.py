@@ -53,3 +53,35 @@ def save(record: BuildRecord, minor: int) -> None:
     text = json.dumps(asdict(record), indent=2) + "\n"
     for key in (record.kubernetes, f"v1.{minor}"):
         record_path(key).write_text(text)
+
+
+@dataclass(frozen=True)
+class UpstreamRecord:
+    """Upstream's e2e tests built for one release: what `scripts/upstream` runs and loads."""
+
+    kubernetes: str
+    e2e_test: str  # path of the compiled k8s.io/kubernetes/test/e2e suite
+    ginkgo: str  # path of the ginkgo CLI that runs it in parallel
+    kubectl: str  # the release's kubectl, which its specs exec with
+    images: tuple[str, ...]  # images its DNS and StatefulSet specs use, built here under their own names
+
+
+def upstream_path(key: str) -> Path:
+    return cache_root() / f"upstream-{key}.json"
+
+
+def load_upstream(requested: str) -> UpstreamRecord | None:
+    path = upstream_path(release_key(requested))
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text())
+        return UpstreamRecord(**{**data, "images": tuple(data["images"])})
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def save_upstream(record: UpstreamRecord, minor: int) -> None:
+    text = json.dumps(asdict(record), indent=2) + "\n"
+    for key in (record.kubernetes, f"v1.{minor}"):
+        upstream_path(key).write_text(text)

@@ -9,7 +9,7 @@ import time
 from common import releases
 from common.signals import interrupt_on_termination
 from common.wait import WaitStopped, WaitTimeout
-from imagebuild import build, engine
+from imagebuild import build, engine, upstream
 from imagebuild.shell import BuildError
 
 FAILURES = (BuildError, releases.UnknownVersion, WaitTimeout, WaitStopped, OSError)
@@ -30,6 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     b = sub.add_parser("build", help="build binaries, images and the node image for a Kubernetes version")
     b.add_argument("--kubernetes-version", default=releases.DEFAULT_KUBERNETES,
                    help="1.NN (newest served patch) or v1.NN.P (default %(default)s)")
+    u = sub.add_parser("upstream", help="build upstream's e2e.test, ginkgo and the test images its DNS and "
+                                        "StatefulSet specs use (after the version's own build)")
+    u.add_argument("--kubernetes-version", default=releases.DEFAULT_KUBERNETES,
+                   help="1.NN (newest served patch) or v1.NN.P (default %(default)s)")
     sub.add_parser("engine", help="make sure a Docker engine answers (install and start it if needed)")
     sub.add_parser("kind", help="build the pinned kind CLI and print its path")
     args = parser.parse_args(argv)
@@ -40,6 +44,11 @@ def main(argv: list[str] | None = None) -> int:
             engine.ensure_engine()
         elif args.command == "kind":
             print(build.build_kind())
+        elif args.command == "upstream":
+            record = upstream.build_upstream(args.kubernetes_version)
+            print(f"e2e.test: {record.e2e_test}")
+            print(f"ginkgo: {record.ginkgo}")
+            print(f"images: {' '.join(record.images)}")
         else:
             result = build.build_all(args.kubernetes_version)
             print(f"node image: {result.node_image}")

@@ -39,10 +39,13 @@ class GoBuild:
     main_file: str | None = None
     drop_imports: tuple[str, ...] = ()
     output: str | None = None
+    # `go test -c` of the one package, into `output`: a compiled test suite (upstream's e2e.test)
+    test_binary: bool = False
 
     def key(self) -> str:
-        text = json.dumps([self.module, self.version, self.packages, self.cgo, self.tags, self.ldflags,
-                           sorted(self.env.items()), self.main_file, self.drop_imports, self.output])
+        fields = [self.module, self.version, self.packages, self.cgo, self.tags, self.ldflags,
+                  sorted(self.env.items()), self.main_file, self.drop_imports, self.output]
+        text = json.dumps(fields + (["test"] if self.test_binary else []))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def out_dir(self) -> Path:
@@ -141,9 +144,12 @@ def build(build: GoBuild) -> Path:
         run(["go", "mod", "tidy"], cwd=work, env=env, log=log)
         out.mkdir(parents=True, exist_ok=True)
         target = f"{out}/{build.output}" if build.output else f"{out}/"
-        argv = ["go", "build", "-trimpath", "-ldflags", build.ldflags, "-o", target]
+        argv = ["go", "test", "-c"] if build.test_binary else ["go", "build"]
+        argv += ["-trimpath", "-ldflags", build.ldflags, "-o", target]
         if build.tags:
             argv += ["-tags", ",".join(build.tags)]
+        if build.test_binary:  # a dependency's tests may need modules its own packages do not
+            env["GOFLAGS"] += " -mod=mod"
         run([*argv, *(["."] if build.main_file else build.packages)], cwd=work, env=env, log=log)
         done.write_text(build.key() + "\n")
     return out

@@ -1,0 +1,269 @@
+"""Upstream's own e2e tests beside this suite: the `[sig-network] DNS` specs and the basic
+StatefulSet specs of the k8s.io/kubernetes module (built here by `python -m imagebuild upstream`),
+run against a cluster with ginkgo, and compared with this suite on the same cluster.
+
+    scripts/upstream run [--kubernetes-version 1.37] [--provider kind|existing --kubeconfig F] [--procs 4]
+    scripts/upstream compare [--kubernetes-version 1.37] [--faults NAME ...] [--readme]
+
+`run` keeps upstream's JUnit in reports/upstream/ and prints its wall time and specs run and passed.
+`compare` makes one kind cluster and runs, in one go: both suites on it healthy (wall time, checks,
+checks per minute), then both under each fault of `python -m faults` (which notices which), and
+writes reports/upstream-comparison.{json,md}; with --readme the table replaces the README's.
+On an existing cluster, upstream's `DNS configMap` specs are left out: they rewrite the cluster's
+CoreDNS configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ElementTree
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from common import builds, releases  # noqa: E402
+from common.signals import interrupt_on_termination, run_to_completion, shielded  # noqa: E402
+from headless_conformance import providers  # noqa: E402
+
+REPORTS = ROOT / "reports"
+FOCUS = r"\[sig-network\] DNS|\[sig-apps\] StatefulSet Basic StatefulSet functionality"
+# specs that need the internet or a cloud, or measure performance; not about what this suite checks
+SKIP = (r"\[Provider:gce\]|upstream nameserver|\[Feature:PerformanceDNS\]|\[Serial\].*\[Disruptive\]")
+REWRITES_COREDNS = r"DNS configMap"
+README_START, README_END = "<!-- upstream-comparison:start -->", "<!-- upstream-comparison:end -->"
+
+
+def say(text: str) -> None:
+    print(f"[upstream] {text}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class Outcome:
+    """One suite's run: wall time, how many of its checks ran, passed, failed, and which failed."""
+
+    suite: str
+    seconds: float
+    ran: int
+    passed: int
+    failed: int
+    failures: list[str] = field(default_factory=list)
+    error: str = ""
+
+    def line(self) -> str:
+        rate = f", {self.ran / (self.seconds / 60):.1f} per minute" if self.seconds else ""
+        text = f"{self.suite}: {self.passed} of {self.ran} passed, {self.failed} failed in {self.seconds:.0f} s{rate}"
+        return text + (f" ({self.error})" if self.error else "")
+
+
+def junit_outcome(suite: str, paths: list[Path], seconds: float, error: str = "") -> Outcome:
+    """Counts from JUnit files: a test case skipped did not run; failures and errors failed."""
+    ran = passed = 0
+    failures: list[str] = []
+    for path in paths:
+        for case in ElementTree.parse(path).getroot().iter("testcase"):
+            if case.find("skipped") is not None:
+                continue
+            ran += 1
+            if case.find("failure") is not None or case.find("error") is not None:
+                failures.append(case.get("name", "?"))
+            else:
+                passed += 1
+    return Outcome(suite, round(seconds, 1), ran, passed, len(failures), failures, error)
+
+
+def ensure_upstream(version: str) -> builds.UpstreamRecord:
+    say(f"building (or checking) upstream's e2e tests for Kubernetes {version}: python -m imagebuild upstream")
+    status = run_to_completion([sys.executable, "-m", "imagebuild", "upstream", "--kubernetes-version", version],
+                               cwd=ROOT, stdout=sys.stderr, stderr=sys.stderr)
+    record = builds.load_upstream(version)
+    if status != 0 or record is None:
+        raise providers.ProviderError(f"the upstream build for Kubernetes {version} failed (exit {status}); see above")
+    return record
+
+
+def run_upstream(record: builds.UpstreamRecord, spec: providers.ClusterSpec, out: Path, procs: int) -> Outcome:
+    """Upstream's specs with ginkgo in `procs` processes; progress is ginkgo's own, a line per spec."""
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.xml"):
+        old.unlink()
+    skip = SKIP + ("" if spec.provider == "kind" else f"|{REWRITES_COREDNS}")
+    argv = [record.ginkgo, f"--procs={procs}", f"--focus={FOCUS}", f"--skip={skip}", "--timeout=2h",
+            "--no-color", "--succinct", f"--output-dir={out}", "--junit-report=junit.xml", record.e2e_test, "--",
+            f"--kubeconfig={spec.kubeconfig}", "--provider=skeleton", f"--kubectl-path={record.kubectl}",
+            "--minStartupPods=-1", "--dns-domain=" + str(spec.facts.get("dns_domain", "cluster.local"))]
+    if spec.context:
+        argv.append(f"--context={spec.context}")
+    say(f"upstream: {len(FOCUS.split('|'))} groups of specs, {procs} processes (log {out / 'ginkgo.log'})")
+    started = time.monotonic()
+    with (out / "ginkgo.log").open("w") as log:
+        status = run_to_completion(argv, own_group=True, cwd=out, stdout=log, stderr=subprocess.STDOUT)
+    seconds = time.monotonic() - started
+    reports = sorted(out.glob("*.xml"))
+    if not reports:
+        tail = (out / "ginkgo.log").read_text().strip().splitlines()[-1:] or [""]
+        return Outcome("upstream e2e", round(seconds, 1), 0, 0, 0, [], f"ginkgo exited {status}: {tail[0][:200]}")
+    return junit_outcome("upstream e2e", reports, seconds)
+
+
+def run_suite(spec: providers.ClusterSpec, name: str, extra: list[str]) -> Outcome:
+    """This suite on the same cluster (as an existing one: it creates only its own namespaces)."""
+    argv = [sys.executable, "-m", "pytest", "suites", "-n", "4", "-q", "--provider", "existing",
+            "--kubeconfig", spec.kubeconfig, "--report-name", name, *extra]
+    if spec.context:
+        argv += ["--context", spec.context]
+    log = REPORTS / f"{name}.log"
+    say(f"this suite: pytest -n 4 (log {log.relative_to(ROOT)})")
+    started = time.monotonic()
+    with log.open("w") as out:
+        status = run_to_completion(argv, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    seconds = time.monotonic() - started
+    junit = REPORTS / f"{name}.xml"
+    if not junit.exists():
+        return Outcome("this suite", round(seconds, 1), 0, 0, 0, [], f"pytest exited {status} without a report")
+    return junit_outcome("this suite", [junit], seconds)
+
+
+def fault(name: str, action: str, cluster: str) -> None:
+    status = run_to_completion([sys.executable, "-m", "faults", name, action, "--kind-cluster", cluster], cwd=ROOT,
+                               stdout=sys.stderr, stderr=sys.stderr)
+    if status != 0:
+        raise providers.ProviderError(f"fault {name}: {action} failed (exit {status})")
+
+
+def fault_names() -> dict[str, str]:
+    from faults.__main__ import FAULTS
+
+    return {name: what for name, (what, _) in FAULTS.items()}
+
+
+def table(healthy: list[Outcome], faulted: dict[str, list[Outcome]], version: str) -> str:
+    """The comparison as Markdown, from the outcomes alone."""
+    lines = [f"Kubernetes {version}, one 2-node kind cluster, both suites with 4 processes:", "",
+             "| suite | checks run | passed | wall | checks per minute |", "| --- | --- | --- | --- | --- |"]
+    for o in healthy:
+        rate = f"{o.ran / (o.seconds / 60):.1f}" if o.seconds else "n/a"
+        lines.append(f"| {o.suite} | {o.ran} | {o.passed} | {o.seconds:.0f} s | {rate} |")
+    if faulted:
+        described = fault_names()
+        lines += ["", "Under each fault (a suite notices it when any of its checks fails):", "",
+                  "| fault | what it does | this suite | upstream e2e |", "| --- | --- | --- | --- |"]
+        for name, outcomes in faulted.items():
+            cells = []
+            for o in outcomes:
+                if o.error:
+                    cells.append(f"did not run ({o.error[:60]})")
+                else:
+                    cells.append(f"**noticed**: {o.failed} of {o.ran} failed" if o.failed else f"missed (0 of {o.ran})")
+            lines.append(f"| `{name}` | {described.get(name, '')} | {' | '.join(cells)} |")
+        neither = [n for n, os in faulted.items() if not any(o.failed for o in os)]
+        lines += ["", f"Noticed by neither: {', '.join(f'`{n}`' for n in neither) or 'none'}."]
+    return "\n".join(lines) + "\n"
+
+
+def update_readme(text: str) -> None:
+    readme = ROOT / "README.md"
+    content = readme.read_text()
+    if README_START not in content or README_END not in content:
+        raise SystemExit(f"upstream: README.md has no {README_START} ... {README_END} section")
+    head, rest = content.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    readme.write_text(f"{head}{README_START}\n{text}{README_END}{tail}")
+
+
+def request(args: argparse.Namespace, name: str) -> providers.Request:
+    return providers.Request(provider=args.provider, kubernetes_version=args.kubernetes_version,
+                             cluster_name=name, kubeconfig=args.kubeconfig, context=args.context)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="scripts/upstream", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for command in ("run", "compare"):
+        p = sub.add_parser(command)
+        p.add_argument("--kubernetes-version", default=releases.DEFAULT_KUBERNETES)
+        p.add_argument("--procs", type=int, default=4, help="ginkgo processes (this suite runs with -n 4)")
+        if command == "run":
+            p.add_argument("--provider", choices=("kind", "existing"), default="kind")
+            p.add_argument("--kubeconfig", default=None)
+            p.add_argument("--context", default=None)
+        else:
+            p.add_argument("--faults", nargs="*", default=None, help="faults to run both suites under (default all)")
+            p.add_argument("--readme", action="store_true", help="put the table into README.md")
+            p.add_argument("--suite-options", nargs=argparse.REMAINDER, default=[],
+                           help="more pytest options for this suite's runs under faults")
+    args = parser.parse_args()
+    if args.command == "compare":
+        args.provider, args.kubeconfig, args.context = "kind", None, None
+        known = fault_names()
+        args.faults = list(known) if args.faults is None else args.faults
+        unknown = [f for f in args.faults if f not in known]
+        if unknown:
+            parser.error(f"unknown fault {unknown[0]!r} (known: {', '.join(known)})")
+    interrupt_on_termination()
+    state = providers.Provisioned()
+    failed = True
+    try:
+        record = ensure_upstream(args.kubernetes_version)
+        spec = providers.provision(request(args, f"hc-upstream-{args.command}"), state, say)
+        if state.kind is not None:
+            state.delete_at_end = True
+            for image in record.images:
+                say(f"loading {image} into the cluster's nodes")
+                state.kind.load_image(image)
+        if args.command == "run":
+            outcome = run_upstream(record, spec, REPORTS / "upstream", args.procs)
+            say(outcome.line())
+            for name in outcome.failures:
+                say(f"  failed: {name}")
+            failed = bool(outcome.error or outcome.failed)
+            return 1 if failed else 0
+        healthy = [run_suite(spec, "upstream-compare-suite", []),
+                   run_upstream(record, spec, REPORTS / "upstream" / "healthy", args.procs)]
+        for o in healthy:
+            say(o.line())
+        faulted: dict[str, list[Outcome]] = {}
+        assert state.kind is not None
+        for name in args.faults:
+            say(f"fault {name}: applying")
+            fault(name, "apply", state.kind.name)
+            try:
+                faulted[name] = [
+                    run_suite(spec, f"upstream-compare-{name}",
+                              ["--dns-timeout", "20", "--ready-timeout", "60", *args.suite_options]),
+                    run_upstream(record, spec, REPORTS / "upstream" / name, args.procs)]
+            finally:
+                with shielded():
+                    fault(name, "restore", state.kind.name)
+            say(f"fault {name}: " + "; ".join(o.line() for o in faulted[name]))
+        text = table(healthy, faulted, record.kubernetes)
+        (REPORTS / "upstream-comparison.md").write_text(text)
+        (REPORTS / "upstream-comparison.json").write_text(json.dumps(
+            {"kubernetes": record.kubernetes, "healthy": [asdict(o) for o in healthy],
+             "faults": {n: [asdict(o) for o in os] for n, os in faulted.items()}}, indent=1) + "\n")
+        if args.readme:
+            update_readme(text)
+        print(text)
+        failed = False
+        return 0
+    except providers.ERRORS as err:
+        print(f"upstream: error: {str(err).splitlines()[0] if str(err) else type(err).__name__}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("upstream: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        with shielded():
+            problems = providers.clean_up(state, failed, REPORTS, say)
+            for problem in problems:
+                say(f"could not clean up: {problem}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

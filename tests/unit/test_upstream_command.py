@@ -1,0 +1,64 @@
+"""scripts/upstream.py without a cluster: outcomes read from JUnit files (upstream's ginkgo and
+this suite's pytest), and the comparison table written from outcomes alone."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "upstream.py"
+
+GINKGO_JUNIT = """<?xml version="1.0" encoding="UTF-8"?>
+<testsuites tests="4" disabled="0" errors="0" failures="1" time="310.2">
+  <testsuite name="Kubernetes e2e suite" tests="4" skipped="1" failures="1" errors="0" time="310.2">
+    <testcase name="[sig-network] DNS should provide DNS for services [Conformance]" status="passed" time="40"/>
+    <testcase name="[sig-network] DNS should provide DNS for pods for Hostname [Conformance]"
+              status="failed" time="600">
+      <failure message="timed out" type="failed">lookups failed</failure>
+    </testcase>
+    <testcase name="[sig-network] DNS should provide DNS for the cluster [Provider:gce]" status="skipped" time="0">
+      <skipped message="skipped"/>
+    </testcase>
+    <testcase name="[SynchronizedBeforeSuite]" status="passed" time="1"/>
+  </testsuite>
+</testsuites>
+"""
+
+
+def load():
+    spec = importlib.util.spec_from_file_location("upstream_command", SCRIPT)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_skipped_spec_did_not_run_and_a_failure_is_named(tmp_path: Path) -> None:
+    junit = tmp_path / "junit.xml"
+    junit.write_text(GINKGO_JUNIT)
+    outcome = load().junit_outcome("upstream e2e", [junit], 310.2)
+    assert (outcome.ran, outcome.passed, outcome.failed) == (3, 2, 1)
+    assert outcome.failures == ["[sig-network] DNS should provide DNS for pods for Hostname [Conformance]"]
+    assert outcome.line() == "upstream e2e: 2 of 3 passed, 1 failed in 310 s, 0.6 per minute"
+
+
+def test_the_table_says_who_noticed_each_fault_and_which_neither_did() -> None:
+    up = load()
+    healthy = [up.Outcome("this suite", 150, 61, 61, 0), up.Outcome("upstream e2e", 600, 30, 30, 0)]
+    faulted = {"wrong-records": [up.Outcome("this suite", 200, 61, 40, 21), up.Outcome("upstream e2e", 900, 30, 30, 0)],
+               "no-storage": [up.Outcome("this suite", 200, 61, 61, 0), up.Outcome("upstream e2e", 900, 30, 30, 0)]}
+    text = up.table(healthy, faulted, "v1.37.2")
+    assert "| this suite | 61 | 61 | 150 s | 24.4 |" in text
+    assert "| upstream e2e | 30 | 30 | 600 s | 3.0 |" in text
+    assert "| `wrong-records` | " in text and "| **noticed**: 21 of 61 failed | missed (0 of 30) |" in text
+    assert text.rstrip().endswith("Noticed by neither: `no-storage`.")
+
+
+def test_the_readme_table_is_replaced_between_its_markers(tmp_path: Path, monkeypatch) -> None:
+    up = load()
+    (tmp_path / "README.md").write_text(f"intro\n{up.README_START}\nold\n{up.README_END}\nrest\n")
+    monkeypatch.setattr(up, "ROOT", tmp_path)
+    up.update_readme("| new |\n")
+    assert (tmp_path / "README.md").read_text() == f"intro\n{up.README_START}\n| new |\n{up.README_END}\nrest\n"
