@@ -191,9 +191,10 @@ class KindCluster:
     def kubeconfig(self) -> str:
         return self._run("get", "kubeconfig", "--name", self.name)
 
-    def load_image(self, image: str) -> None:
-        """Copy a local Docker image into every node (`kind load docker-image`)."""
-        self._run("load", "docker-image", image, "--name", self.name)
+    def load_image(self, *images: str) -> None:
+        """Copy local Docker images into every node (`kind load docker-image`): one archive for all,
+        so that tags of one image travel once."""
+        self._run("load", "docker-image", *images, "--name", self.name)
 
     def export_logs(self, dest: Path) -> None:
         """`kind export logs` into dest; KindError says what failed."""

@@ -214,9 +214,8 @@ def main() -> int:
         spec = providers.provision(request(args, f"hc-upstream-{args.command}"), state, say)
         if state.kind is not None:
             state.delete_at_end = True
-            for image in record.images:
-                say(f"loading {image} into the cluster's nodes")
-                state.kind.load_image(image)
+            say(f"loading {' '.join(record.images)} into the cluster's nodes")
+            state.kind.load_image(*record.images)
         if args.command == "run":
             outcome = run_upstream(record, spec, REPORTS / "upstream", args.procs)
             say(outcome.line())
