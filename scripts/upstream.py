@@ -16,11 +16,15 @@ CoreDNS configuration.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -129,11 +133,32 @@ def run_suite(spec: providers.ClusterSpec, name: str, extra: list[str]) -> Outco
     return junit_outcome("this suite", [junit], seconds)
 
 
-def fault(name: str, action: str, cluster: str) -> None:
-    status = run_to_completion([sys.executable, "-m", "faults", name, action, "--kind-cluster", cluster], cwd=ROOT,
-                               stdout=sys.stderr, stderr=sys.stderr)
-    if status != 0:
-        raise providers.ProviderError(f"fault {name}: {action} failed (exit {status})")
+@contextlib.contextmanager
+def applied(name: str, cluster: str) -> Iterator[None]:
+    """The fault applied while the block runs, then restored. Most faults apply and exit; some keep
+    acting until interrupted (they say "until Ctrl-C"): those run alongside and get SIGINT after."""
+    faults = [sys.executable, "-m", "faults", name]
+    proc = subprocess.Popen([*faults, "apply", "--kind-cluster", cluster], cwd=ROOT, text=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    assert proc.stderr is not None
+    try:
+        for line in proc.stderr:
+            sys.stderr.write(line)
+            if "until Ctrl-C" in line:
+                break
+        else:
+            if proc.wait() != 0:
+                raise providers.ProviderError(f"fault {name}: apply failed (exit {proc.returncode})")
+        yield
+    finally:
+        with shielded():
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGINT)
+                proc.wait(60)
+            status = run_to_completion([*faults, "restore", "--kind-cluster", cluster], cwd=ROOT,
+                                       stdout=sys.stderr, stderr=sys.stderr)
+            if status != 0:
+                say(f"fault {name}: restore failed (exit {status})")
 
 
 def fault_names() -> dict[str, str]:
@@ -231,15 +256,11 @@ def main() -> int:
         assert state.kind is not None
         for name in args.faults:
             say(f"fault {name}: applying")
-            fault(name, "apply", state.kind.name)
-            try:
+            with applied(name, state.kind.name):
                 faulted[name] = [
                     run_suite(spec, f"upstream-compare-{name}",
                               ["--dns-timeout", "20", "--ready-timeout", "60", *args.suite_options]),
                     run_upstream(record, spec, REPORTS / "upstream" / name, args.procs)]
-            finally:
-                with shielded():
-                    fault(name, "restore", state.kind.name)
             say(f"fault {name}: " + "; ".join(o.line() for o in faulted[name]))
         text = table(healthy, faulted, record.kubernetes)
         (REPORTS / "upstream-comparison.md").write_text(text)
