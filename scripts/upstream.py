@@ -19,9 +19,11 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator
@@ -36,6 +38,7 @@ from common.signals import interrupt_on_termination, run_to_completion, shielded
 from headless_conformance import providers  # noqa: E402
 
 REPORTS = ROOT / "reports"
+PROGRESS_EVERY_S = 30.0
 FOCUS = r"\[sig-network\] DNS|\[sig-apps\] StatefulSet Basic StatefulSet functionality"
 # specs that need the internet or a cloud, or measure performance; not about what this suite checks
 SKIP = (r"\[Provider:gce\]|upstream nameserver|\[Feature:PerformanceDNS\]|\[Serial\].*\[Disruptive\]")
@@ -66,16 +69,19 @@ class Outcome:
 
 
 def junit_outcome(suite: str, paths: list[Path], seconds: float, error: str = "") -> Outcome:
-    """Counts from JUnit files: a test case skipped did not run; failures and errors failed."""
+    """Counts from JUnit files: a test case skipped did not run; failures and errors failed. Ginkgo's
+    suite nodes ([SynchronizedBeforeSuite], [ReportAfterSuite] ...) are no specs: counted only failed."""
     ran = passed = 0
     failures: list[str] = []
     for path in paths:
         for case in ElementTree.parse(path).getroot().iter("testcase"):
-            if case.find("skipped") is not None:
+            failed = case.find("failure") is not None or case.find("error") is not None
+            suite_node = case.get("name", "").startswith("[") and not case.get("name", "").startswith("[It]")
+            if case.find("skipped") is not None or (suite_node and not failed):
                 continue
             ran += 1
-            if case.find("failure") is not None or case.find("error") is not None:
-                failures.append(case.get("name", "?"))
+            if failed:
+                failures.append(case.get("name", "?").removeprefix("[It] "))
             else:
                 passed += 1
     return Outcome(suite, round(seconds, 1), ran, passed, len(failures), failures, error)
@@ -105,14 +111,31 @@ def run_upstream(record: builds.UpstreamRecord, spec: providers.ClusterSpec, out
         argv.append(f"--context={spec.context}")
     say(f"upstream: {len(FOCUS.split('|'))} groups of specs, {procs} processes (log {out / 'ginkgo.log'})")
     started = time.monotonic()
-    with (out / "ginkgo.log").open("w") as log:
-        status = run_to_completion(argv, own_group=True, cwd=out, stdout=log, stderr=subprocess.STDOUT)
+    done = threading.Event()
+    threading.Thread(target=progress, args=(out / "ginkgo.log", started, done), daemon=True).start()
+    try:
+        with (out / "ginkgo.log").open("w") as log:
+            status = run_to_completion(argv, own_group=True, cwd=out, stdout=log, stderr=subprocess.STDOUT)
+    finally:
+        done.set()
     seconds = time.monotonic() - started
     reports = sorted(out.glob("*.xml"))
     if not reports:
         tail = (out / "ginkgo.log").read_text().strip().splitlines()[-1:] or [""]
         return Outcome("upstream e2e", round(seconds, 1), 0, 0, 0, [], f"ginkgo exited {status}: {tail[0][:200]}")
     return junit_outcome("upstream e2e", reports, seconds)
+
+
+def progress(log: Path, started: float, done: threading.Event) -> None:
+    """Every 30 s, how far ginkgo is: its succinct output marks each spec done (• passed, F failed)."""
+    while not done.wait(PROGRESS_EVERY_S):
+        text = log.read_text(errors="replace") if log.exists() else ""
+        total = re.search(r" - (\d+)/\d+ specs", text)
+        body = text.split(" procs ", 1)[-1]
+        passed, failed = body.count("•"), len(re.findall(r"^\s*\[FAIL\]", body, re.M))
+        of = f" of {total.group(1)}" if total else ""
+        say(f"upstream: {time.monotonic() - started:.0f} s: {passed} specs passed{of}"
+            + (f", {failed} failed" if failed else ""))
 
 
 def run_suite(spec: providers.ClusterSpec, name: str, extra: list[str]) -> Outcome:
