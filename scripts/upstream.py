@@ -26,7 +26,7 @@ import sys
 import threading
 import time
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -111,13 +111,8 @@ def run_upstream(record: builds.UpstreamRecord, spec: providers.ClusterSpec, out
         argv.append(f"--context={spec.context}")
     say(f"upstream: {len(FOCUS.split('|'))} groups of specs, {procs} processes (log {out / 'ginkgo.log'})")
     started = time.monotonic()
-    done = threading.Event()
-    threading.Thread(target=progress, args=(out / "ginkgo.log", started, done), daemon=True).start()
-    try:
-        with (out / "ginkgo.log").open("w") as log:
-            status = run_to_completion(argv, own_group=True, cwd=out, stdout=log, stderr=subprocess.STDOUT)
-    finally:
-        done.set()
+    with reporting("upstream", out / "ginkgo.log", ginkgo_progress), (out / "ginkgo.log").open("w") as log:
+        status = run_to_completion(argv, own_group=True, cwd=out, stdout=log, stderr=subprocess.STDOUT)
     seconds = time.monotonic() - started
     reports = sorted(out.glob("*.xml"))
     if not reports:
@@ -126,16 +121,34 @@ def run_upstream(record: builds.UpstreamRecord, spec: providers.ClusterSpec, out
     return junit_outcome("upstream e2e", reports, seconds)
 
 
-def progress(log: Path, started: float, done: threading.Event) -> None:
-    """Every 30 s, how far ginkgo is: its succinct output marks each spec done (• passed, F failed)."""
+def ginkgo_progress(text: str) -> str:
+    """Ginkgo's succinct output marks each spec done: • passed, [FAIL] failed."""
+    total = re.search(r" - (\d+)/\d+ specs", text)
+    body = text.split(" procs ", 1)[-1]
+    passed, failed = body.count("•"), len(re.findall(r"^\s*\[FAIL\]", body, re.M))
+    return f"{passed} specs passed{f' of {total.group(1)}' if total else ''}" + (f", {failed} failed" if failed else "")
+
+
+def pytest_progress(text: str) -> str:
+    shares = re.findall(r"\[\s*(\d+)%\]", text)
+    return f"{shares[-1]}% of checks done" if shares else "starting"
+
+
+def progress(what: str, log: Path, read: Callable[[str], str], started: float, done: threading.Event) -> None:
+    """Every 30 s, how far a run is, from its log."""
     while not done.wait(PROGRESS_EVERY_S):
         text = log.read_text(errors="replace") if log.exists() else ""
-        total = re.search(r" - (\d+)/\d+ specs", text)
-        body = text.split(" procs ", 1)[-1]
-        passed, failed = body.count("•"), len(re.findall(r"^\s*\[FAIL\]", body, re.M))
-        of = f" of {total.group(1)}" if total else ""
-        say(f"upstream: {time.monotonic() - started:.0f} s: {passed} specs passed{of}"
-            + (f", {failed} failed" if failed else ""))
+        say(f"{what}: {time.monotonic() - started:.0f} s: {read(text)}")
+
+
+@contextlib.contextmanager
+def reporting(what: str, log: Path, read: Callable[[str], str]) -> Iterator[None]:
+    done = threading.Event()
+    threading.Thread(target=progress, args=(what, log, read, time.monotonic(), done), daemon=True).start()
+    try:
+        yield
+    finally:
+        done.set()
 
 
 def run_suite(spec: providers.ClusterSpec, name: str, extra: list[str]) -> Outcome:
@@ -147,7 +160,7 @@ def run_suite(spec: providers.ClusterSpec, name: str, extra: list[str]) -> Outco
     log = REPORTS / f"{name}.log"
     say(f"this suite: pytest -n 4 (log {log.relative_to(ROOT)})")
     started = time.monotonic()
-    with log.open("w") as out:
+    with reporting("this suite", log, pytest_progress), log.open("w") as out:
         status = run_to_completion(argv, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
     seconds = time.monotonic() - started
     junit = REPORTS / f"{name}.xml"

@@ -63,3 +63,11 @@ def test_the_readme_table_is_replaced_between_its_markers(tmp_path: Path, monkey
     monkeypatch.setattr(up, "ROOT", tmp_path)
     up.update_readme("| new |\n")
     assert (tmp_path / "README.md").read_text() == f"intro\n{up.README_START}\n| new |\n{up.README_END}\nrest\n"
+
+
+def test_progress_is_read_from_each_suites_own_output() -> None:
+    up = load()
+    ginkgo = "[1795] Kubernetes e2e suite - 34/3206 specs - 4 procs SSS•SS•S\n  [FAIL] [sig-network] DNS x\nSS•"
+    assert up.ginkgo_progress(ginkgo) == "3 specs passed of 34, 1 failed"
+    assert up.pytest_progress("4 workers [61 items]\n....s...... [ 18%]\n........ [ 31%]\n...") == "31% of checks done"
+    assert up.pytest_progress("created: 4/4 workers") == "starting"
