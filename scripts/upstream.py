@@ -130,8 +130,10 @@ def ginkgo_progress(text: str) -> str:
 
 
 def pytest_progress(text: str) -> str:
-    shares = re.findall(r"\[\s*(\d+)%\]", text)
-    return f"{shares[-1]}% of checks done" if shares else "starting"
+    """pytest -q marks each check done on its progress lines (. passed, F failed, E error, s, x, X)."""
+    marks = "".join(re.findall(r"^([.FEsxX]+)(?:\s+\[\s*\d+%\])?\s*$", text, re.M))
+    failed = sum(marks.count(c) for c in "FEX")
+    return f"{len(marks)} checks done" + (f", {failed} failed" if failed else "") if marks else "starting"
 
 
 def progress(what: str, log: Path, read: Callable[[str], str], started: float, done: threading.Event) -> None:

@@ -69,5 +69,6 @@ def test_progress_is_read_from_each_suites_own_output() -> None:
     up = load()
     ginkgo = "[1795] Kubernetes e2e suite - 34/3206 specs - 4 procs SSS•SS•S\n  [FAIL] [sig-network] DNS x\nSS•"
     assert up.ginkgo_progress(ginkgo) == "3 specs passed of 34, 1 failed"
-    assert up.pytest_progress("4 workers [61 items]\n....s...... [ 18%]\n........ [ 31%]\n...") == "31% of checks done"
+    assert up.pytest_progress("bringing up nodes...\n\n....s...F.. [ 18%]\n........ [ 31%]\n..x") == \
+        "22 checks done, 1 failed"
     assert up.pytest_progress("created: 4/4 workers") == "starting"
