@@ -4,6 +4,7 @@ run against a cluster with ginkgo, and compared with this suite on the same clus
 
     scripts/upstream run [--kubernetes-version 1.37] [--provider kind|existing --kubeconfig F] [--procs 4]
     scripts/upstream compare [--kubernetes-version 1.37] [--faults NAME ...] [--readme]
+    scripts/upstream table [--readme]          # the table again from the last comparison's JSON
 
 `run` keeps upstream's JUnit in reports/upstream/ and prints its wall time and specs run and passed.
 `compare` makes one kind cluster and runs, in one go: both suites on it healthy (wall time, checks,
@@ -221,12 +222,29 @@ def table(healthy: list[Outcome], faulted: dict[str, list[Outcome]], version: st
             for o in outcomes:
                 if o.error:
                     cells.append(f"did not run ({o.error[:60]})")
+                elif o.failed:
+                    first = short_name(o.failures[0]) if o.failures else ""
+                    more = f" and {o.failed - 1} more" if o.failed > 1 else ""
+                    cells.append(f"**noticed**: {o.failed} of {o.ran} failed ({first}{more})")
                 else:
-                    cells.append(f"**noticed**: {o.failed} of {o.ran} failed" if o.failed else f"missed (0 of {o.ran})")
+                    cells.append(f"missed (0 of {o.ran} failed)")
             lines.append(f"| `{name}` | {described.get(name, '')} | {' | '.join(cells)} |")
         neither = [n for n, os in faulted.items() if not any(o.failed for o in os)]
         lines += ["", f"Noticed by neither: {', '.join(f'`{n}`' for n in neither) or 'none'}."]
     return "\n".join(lines) + "\n"
+
+
+def short_name(check: str) -> str:
+    """A check's name for the table: pytest's test name, or upstream's spec text, shortened."""
+    name = check.split("::")[-1].split("@")[0]
+    name = re.sub(r"^\[sig-[a-z]+\] ", "", name)
+    return f"`{name[:70]}{'…' if len(name) > 70 else ''}`"
+
+
+def outcomes_from(data: dict) -> tuple[list[Outcome], dict[str, list[Outcome]]]:
+    """The outcomes a comparison's JSON holds."""
+    return ([Outcome(**o) for o in data["healthy"]],
+            {name: [Outcome(**o) for o in os] for name, os in data["faults"].items()})
 
 
 def update_readme(text: str) -> None:
@@ -248,6 +266,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="scripts/upstream", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
+    again = sub.add_parser("table", help="the table again from reports/upstream-comparison.json")
+    again.add_argument("--readme", action="store_true", help="put the table into README.md")
     for command in ("run", "compare"):
         p = sub.add_parser(command)
         p.add_argument("--kubernetes-version", default=releases.DEFAULT_KUBERNETES)
@@ -262,6 +282,19 @@ def main() -> int:
             p.add_argument("--suite-options", nargs=argparse.REMAINDER, default=[],
                            help="more pytest options for this suite's runs under faults")
     args = parser.parse_args()
+    if args.command == "table":
+        try:
+            data = json.loads((REPORTS / "upstream-comparison.json").read_text())
+        except (OSError, ValueError) as err:
+            print(f"upstream: error: no comparison to tabulate ({err}); run `scripts/upstream compare`",
+                  file=sys.stderr)
+            return 2
+        text = table(*outcomes_from(data), data["kubernetes"])
+        (REPORTS / "upstream-comparison.md").write_text(text)
+        if args.readme:
+            update_readme(text)
+        print(text)
+        return 0
     if args.command == "compare":
         args.provider, args.kubeconfig, args.context = "kind", None, None
         known = fault_names()

@@ -48,12 +48,14 @@ def test_a_skipped_spec_did_not_run_and_a_failure_is_named(tmp_path: Path) -> No
 def test_the_table_says_who_noticed_each_fault_and_which_neither_did() -> None:
     up = load()
     healthy = [up.Outcome("this suite", 150, 61, 61, 0), up.Outcome("upstream e2e", 600, 30, 30, 0)]
-    faulted = {"wrong-records": [up.Outcome("this suite", 200, 61, 40, 21), up.Outcome("upstream e2e", 900, 30, 30, 0)],
+    faulted = {"wrong-records": [up.Outcome("this suite", 200, 61, 40, 21, ["suites/test_a.py::test_b@g"]),
+                                 up.Outcome("upstream e2e", 900, 30, 30, 0)],
                "no-storage": [up.Outcome("this suite", 200, 61, 61, 0), up.Outcome("upstream e2e", 900, 30, 30, 0)]}
     text = up.table(healthy, faulted, "v1.37.2")
     assert "| this suite | 61 | 61 | 150 s | 24.4 |" in text
     assert "| upstream e2e | 30 | 30 | 600 s | 3.0 |" in text
-    assert "| `wrong-records` | " in text and "| **noticed**: 21 of 61 failed | missed (0 of 30) |" in text
+    assert "| `wrong-records` | " in text
+    assert "| **noticed**: 21 of 61 failed (`test_b` and 20 more) | missed (0 of 30 failed) |" in text
     assert text.rstrip().endswith("Noticed by neither: `no-storage`.")
 
 
@@ -72,3 +74,16 @@ def test_progress_is_read_from_each_suites_own_output() -> None:
     assert up.pytest_progress("bringing up nodes...\n\n....s...F.. [ 18%]\n........ [ 31%]\n..x") == \
         "22 checks done, 1 failed"
     assert up.pytest_progress("created: 4/4 workers") == "starting"
+
+
+def test_the_table_is_made_again_from_the_comparisons_json(tmp_path: Path, monkeypatch) -> None:
+    import json
+
+    up = load()
+    monkeypatch.setattr(up, "REPORTS", tmp_path)
+    (tmp_path / "upstream-comparison.json").write_text(json.dumps({
+        "kubernetes": "v1.37.2", "healthy": [{"suite": "this suite", "seconds": 140, "ran": 55, "passed": 55,
+                                              "failed": 0}], "faults": {}}))
+    monkeypatch.setattr(sys, "argv", ["upstream", "table"])
+    assert up.main() == 0
+    assert "| this suite | 55 | 55 | 140 s | 23.6 |" in (tmp_path / "upstream-comparison.md").read_text()
