@@ -213,6 +213,10 @@ def table(healthy: list[Outcome], faulted: dict[str, list[Outcome]], version: st
     for o in healthy:
         rate = f"{o.ran / (o.seconds / 60):.1f}" if o.seconds else "n/a"
         lines.append(f"| {o.suite} | {o.ran} | {o.passed} | {o.seconds:.0f} s | {rate} |")
+    if len(healthy) == 2 and all(o.seconds and o.ran for o in healthy):
+        ours, theirs = (o.ran / o.seconds for o in healthy)
+        lines += ["", f"Checks per minute, this suite over upstream's: {ours / theirs:.1f}×; wall time, "
+                      f"upstream's over this suite's: {healthy[1].seconds / healthy[0].seconds:.1f}×."]
     if faulted:
         described = fault_names()
         lines += ["", "Under each fault (a suite notices it when any of its checks fails):", "",
@@ -228,7 +232,8 @@ def table(healthy: list[Outcome], faulted: dict[str, list[Outcome]], version: st
                     cells.append(f"**noticed**: {o.failed} of {o.ran} failed ({first}{more})")
                 else:
                     cells.append(f"missed (0 of {o.ran} failed)")
-            lines.append(f"| `{name}` | {described.get(name, '')} | {' | '.join(cells)} |")
+            what = described.get(name, "").replace("<", "&lt;").replace(">", "&gt;")
+            lines.append(f"| `{name}` | {what} | {' | '.join(cells)} |")
         neither = [n for n, os in faulted.items() if not any(o.failed for o in os)]
         lines += ["", f"Noticed by neither: {', '.join(f'`{n}`' for n in neither) or 'none'}."]
     return "\n".join(lines) + "\n"
