@@ -28,8 +28,10 @@ from headless_conformance import kind as kindcli
 from headless_conformance.facts import ClusterFacts, discover
 from headless_conformance.kube import ClusterUnusable, Kube, connect, is_transient
 
-PUBLISHED_DIG = "registry.k8s.io/e2e-test-images/jessie-dnsutils:1.7"
-# Docker Hub's index digest of busybox:1.36.1, so that a retagged image cannot change a night's run
+# Pinned by digest, so that a retagged image cannot change a night's run: jessie-dnsutils as
+# registry.k8s.io's promoter manifest (kubernetes/k8s.io) maps 1.7, busybox as Docker Hub's index.
+PUBLISHED_DIG = ("registry.k8s.io/e2e-test-images/jessie-dnsutils:1.7"
+                 "@sha256:24aaf2626d6b27864c29de2097e8bbb840b3a414271bf7c8995e431e47d8408e")
 PUBLISHED_BUSYBOX = "busybox:1.36.1@sha256:73aaf090f3d85aa34ee199857f03fa3a95c8ede2ffd4cc2cdb5b94e566b11662"
 RUN_DIR_PREFIX = "headless-conformance-run-"
 ROOT = Path(__file__).resolve().parent.parent
