@@ -7,11 +7,15 @@ kind binary built for Kubernetes X" is answered by the record the builder left, 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from common.cache import cache_root
 from common.releases import release_key
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -29,13 +33,7 @@ def record_path(key: str) -> Path:
 
 def load(requested: str) -> BuildRecord | None:
     """The build for '1.37' (its newest built patch) or 'v1.37.2' (exactly), if there is one."""
-    path = record_path(release_key(requested))
-    if not path.exists():
-        return None
-    try:
-        return BuildRecord(**json.loads(path.read_text()))
-    except (ValueError, TypeError):
-        return None
+    return _read(record_path(release_key(requested)), lambda data: BuildRecord(**data))
 
 
 def any_build() -> BuildRecord | None:
@@ -48,11 +46,25 @@ def any_build() -> BuildRecord | None:
     return None
 
 
+def _read(path: Path, make: Callable[[dict], T]) -> T | None:
+    """A record from its file; None when there is none, or it is unreadable (an older layout)."""
+    if not path.exists():
+        return None
+    try:
+        return make(json.loads(path.read_text()))
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
 def save(record: BuildRecord, minor: int) -> None:
     """File the record under its exact release and under its minor ('v1.37')."""
+    _write(record, record.kubernetes, minor, record_path)
+
+
+def _write(record: BuildRecord | UpstreamRecord, release: str, minor: int, path: Callable[[str], Path]) -> None:
     text = json.dumps(asdict(record), indent=2) + "\n"
-    for key in (record.kubernetes, f"v1.{minor}"):
-        record_path(key).write_text(text)
+    for key in (release, f"v1.{minor}"):
+        path(key).write_text(text)
 
 
 @dataclass(frozen=True)
@@ -71,17 +83,9 @@ def upstream_path(key: str) -> Path:
 
 
 def load_upstream(requested: str) -> UpstreamRecord | None:
-    path = upstream_path(release_key(requested))
-    if not path.exists():
-        return None
-    try:
-        data = json.loads(path.read_text())
-        return UpstreamRecord(**{**data, "images": tuple(data["images"])})
-    except (ValueError, TypeError, KeyError):
-        return None
+    return _read(upstream_path(release_key(requested)),
+                 lambda data: UpstreamRecord(**{**data, "images": tuple(data["images"])}))
 
 
 def save_upstream(record: UpstreamRecord, minor: int) -> None:
-    text = json.dumps(asdict(record), indent=2) + "\n"
-    for key in (record.kubernetes, f"v1.{minor}"):
-        upstream_path(key).write_text(text)
+    _write(record, record.kubernetes, minor, upstream_path)

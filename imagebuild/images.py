@@ -58,7 +58,8 @@ def _static(binary: Path, name: str, *, entrypoint: str, user: str = "0") -> tup
     return dockerfile, {f"bin/{name}": binary}
 
 
-def _from_debian(template: Path) -> str:
+def from_debian(template: Path) -> str:
+    """A Dockerfile template of files/images/ made to start FROM the Debian base image."""
     return template.read_text().replace("@DEBIAN_IMAGE@", DEBIAN_IMAGE)
 
 
@@ -98,7 +99,7 @@ def build_images(kube: releases.KubernetesVersion, bins: Binaries, tags: dict[st
     dockerfile, files = _static(bins.pause, "pause", entrypoint="/pause", user="65535:65535")
     docker.build(tags["pause"], dockerfile, files, log)
 
-    tools = _from_debian(IMAGES / "debian-tools.Dockerfile")
+    tools = from_debian(IMAGES / "debian-tools.Dockerfile")
     docker.build(tags["kube-proxy"], tools, {"bin/kube-proxy": k / "kube-proxy"}, log)
     flannel = f"{PREFIX}/flannel:{versions.FLANNEL_VERSION}"
     docker.build(flannel, tools, {"bin/flanneld": bins.flannel / "flanneld",
@@ -116,5 +117,5 @@ def build_images(kube: releases.KubernetesVersion, bins: Binaries, tags: dict[st
     docker.build(busybox, (IMAGES / "busybox.Dockerfile").read_text(), {"rootfs": rootfs}, log)
 
     dig = f"{PREFIX}/dig:{versions.DEBIAN_SUITE}"
-    docker.build(dig, _from_debian(IMAGES / "dig.Dockerfile"), {}, log)
+    docker.build(dig, from_debian(IMAGES / "dig.Dockerfile"), {}, log)
     return ImageSet(kubeadm=tags, flannel=flannel, local_path=local_path, busybox=busybox, dig=dig)

@@ -16,7 +16,6 @@ from imagebuild import build, components, docker, images, versions
 from imagebuild.gobuild import GoBuild
 from imagebuild.gobuild import build as go_build
 from imagebuild.progress import say, step
-from imagebuild.rootfs import DEBIAN_IMAGE
 from imagebuild.shell import BuildError, run
 
 DNSUTILS_NAMES = ("glibc-dns-testing", "jessie-dnsutils")  # the name changed across releases
@@ -51,11 +50,12 @@ def build_upstream(requested: str) -> builds.UpstreamRecord:
 
     porter = module_dir / "test" / "images" / "agnhost" / "porter"
     agnhost_image = f"{images.PREFIX}/upstream-agnhost:{kube.tag}"
-    docker.build(agnhost_image, _from_debian("upstream-agnhost.Dockerfile"),
+    docker.build(agnhost_image, images.from_debian(images.IMAGES / "upstream-agnhost.Dockerfile"),
                  {"bin/agnhost": agnhost / "agnhost", "bin/coredns": coredns,
                   "bin/localhost.crt": porter / "localhost.crt", "bin/localhost.key": porter / "localhost.key"}, log)
     dnsutils_image = f"{images.PREFIX}/upstream-dnsutils:{kube.tag}"
-    docker.build(dnsutils_image, _from_debian("upstream-dnsutils.Dockerfile"), {"bin/coredns": coredns}, log)
+    docker.build(dnsutils_image, images.from_debian(images.IMAGES / "upstream-dnsutils.Dockerfile"),
+                 {"bin/coredns": coredns}, log)
 
     stand_ins = {"agnhost": agnhost_image, "busybox": node.busybox_image, "pause": tags["pause"],
                  **{name: dnsutils_image for name in DNSUTILS_NAMES}}
@@ -76,6 +76,3 @@ def build_upstream(requested: str) -> builds.UpstreamRecord:
     builds.save_upstream(record, kube.minor)
     return record
 
-
-def _from_debian(name: str) -> str:
-    return (images.IMAGES / name).read_text().replace("@DEBIAN_IMAGE@", DEBIAN_IMAGE)
