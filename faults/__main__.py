@@ -5,6 +5,9 @@ Each fault is the misbehaviour one group of checks guards against; run the suite
 Faults change only a kind cluster made for this (its DNS config, a node's iptables, the
 local-path provisioner's replicas, or stray objects in the suite's own namespaces). They talk to
 the cluster with the suite's own client; `--kubeconfig`/`--context` name a cluster another way.
+`--all-namespaces` widens the faults aimed at the suite's Services (wrong-records,
+stray-endpointslice, sticky-endpoints) to the Services of every namespace but the cluster's own
+(kube-*, default, local-path-storage), so that another suite on the same cluster meets them too.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kubernetes import watch
-from kubernetes.client import ApiException
+from kubernetes.client import ApiException, V1Service
 
 from common import builds
 from common.signals import interrupt_on_termination
@@ -30,16 +33,22 @@ from headless_conformance.kind import KindCluster, KindError, find_kind
 from headless_conformance.kube import ClusterUnusable, Kube, connect, is_transient
 from headless_conformance.workloads import Workloads
 
-# the names of every Service the checks make, in the suite's namespaces (hc-...)
+# the names of every Service the checks make, in the suite's namespaces (hc-...), and their SRV names
 SUITE_NAMES = r"^([a-z0-9-]+\\.)?(my-headless-service|my-dual-stack-service|no-ports|sub|nosuch|ordinals|handmade|" \
               r"large|crowd|sliced)\\.hc-"
+SUITE_SRV = r"^_[a-z0-9-]+\\._(tcp|udp)\\.[a-z0-9-]+\\.hc-"
+# with --all-namespaces: every name under some namespace's `svc` (the Service, or one endpoint of it)
+EVERY_SERVICE = r"^([a-z0-9-]+\\.)?[a-z0-9-]+\\.[a-z0-9-]+\\.svc\\."
+EVERY_SRV = r"^_[a-z0-9-]+\\._(tcp|udp)\\.[a-z0-9-]+\\.[a-z0-9-]+\\.svc\\."
+# the cluster's own namespaces, which no fault touches even with --all-namespaces
+SYSTEM_NAMESPACES = ("default", "local-path-storage")
 WRONG_RECORDS = '''    template IN A {domain} {{
-       match "SUITE_NAMES"
+       match "NAMES"
        answer "{{{{ .Name }}}} 99 IN A 10.244.99.99"
        fallthrough
     }}
     template IN AAAA {domain} {{
-       match "SUITE_NAMES"
+       match "NAMES"
        answer "{{{{ .Name }}}} 99 IN AAAA fd00:10:244:99::99"
        fallthrough
     }}
@@ -53,18 +62,12 @@ WRONG_RECORDS = '''    template IN A {domain} {{
        fallthrough
     }}
     template IN SRV {domain} {{
-       match "^_[a-z0-9-]+\\\\._(tcp|udp)\\\\.[a-z0-9-]+\\\\.hc-"
+       match "SRV_NAMES"
        answer "{{{{ .Name }}}} 99 IN SRV 10 10 8080 stray.my-headless-service.invalid."
        fallthrough
     }}
-'''.replace("SUITE_NAMES", SUITE_NAMES)
-STRAY_SLICE = {
-    "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-    "metadata": {"name": "stray", "labels": {"kubernetes.io/service-name": "my-headless-service",
-                                             "endpointslice.kubernetes.io/managed-by": "faults"}},
-    "addressType": "IPv4", "ports": [{"name": "http", "port": 80, "protocol": "TCP"}],
-    "endpoints": [{"addresses": ["10.244.99.98"], "conditions": {"ready": True}}],
-}
+'''
+STRAY_ADDRESS = {"IPv4": "10.244.99.98", "IPv6": "fd00:10:244:99::98"}
 SAVED = "faults.headless-conformance/original-corefile"
 RUN_DIR: list[Path] = []  # this invocation's temporary directory (kubeconfig, API discovery cache)
 
@@ -118,12 +121,13 @@ def restore_corefile(kube: Kube) -> None:
         set_corefile(kube, saved, None)
 
 
-def wrong_records(original: str) -> str:
+def wrong_records(original: str, everywhere: bool = False) -> str:
     match = re.search(r"^\s*kubernetes\s+(\S+)", original, re.MULTILINE)
     if match is None:
         raise FaultError("the Corefile has no kubernetes plugin")
-    return re.sub(r"^(\s*kubernetes\s)", WRONG_RECORDS.format(domain=match.group(1)) + r"\1", original, count=1,
-                  flags=re.MULTILINE)
+    names, srv = (EVERY_SERVICE, EVERY_SRV) if everywhere else (SUITE_NAMES, SUITE_SRV)
+    templates = WRONG_RECORDS.format(domain=match.group(1)).replace("SRV_NAMES", srv).replace("NAMES", names)
+    return re.sub(r"^(\s*kubernetes\s)", templates + r"\1", original, count=1, flags=re.MULTILINE)
 
 
 def pod_named_endpoints(original: str) -> str:
@@ -201,24 +205,48 @@ def no_storage(kube: Kube, apply: bool) -> None:
                                                 {"spec": {"replicas": 0 if apply else 1}})
 
 
-def stray_endpointslice(kube: Kube, apply: bool) -> None:
-    """Until interrupted, add a slice with a stray ready address to every suite namespace as it appears
-    (the EndpointSlice controller leaves slices it does not manage alone, so once per namespace is enough)."""
+def in_scope(namespace: str, everywhere: bool) -> bool:
+    """The suite's namespaces, or with --all-namespaces every namespace but the cluster's own."""
+    if everywhere:
+        return not namespace.startswith("kube-") and namespace not in SYSTEM_NAMESPACES
+    return namespace.startswith("hc-")
+
+
+def stray_slice(service: V1Service, family: str) -> dict[str, object]:
+    """An EndpointSlice of the Service, not the controller's, whose one ready address no pod has."""
+    ports = [{"name": p.name or "", "port": p.target_port if isinstance(p.target_port, int) else p.port,
+              "protocol": p.protocol or "TCP"} for p in service.spec.ports or []]
+    return {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+            "metadata": {"name": f"stray-{family.lower()}-{service.metadata.name}"[:63], "labels": {
+                "kubernetes.io/service-name": service.metadata.name,
+                "endpointslice.kubernetes.io/managed-by": "faults"}},
+            "addressType": family, "ports": ports,
+            "endpoints": [{"addresses": [STRAY_ADDRESS[family]], "conditions": {"ready": True}}]}
+
+
+def stray_endpointslice(kube: Kube, apply: bool, everywhere: bool) -> None:
+    """Until interrupted, add a slice with a stray ready address to each Service in scope as it appears
+    (the suite's `my-headless-service`, or with --all-namespaces every Service with a selector): the
+    EndpointSlice controller leaves slices it does not manage alone, so once per Service is enough."""
     if not apply:
         return
-    print("faults: adding stray EndpointSlices to the suite's namespaces until Ctrl-C", file=sys.stderr)
-    selector = "app.kubernetes.io/managed-by=headless-conformance"
-    done: set[str] = set()
+    print(f"faults: adding stray EndpointSlices to {'every namespace' if everywhere else 'the suite'}'s "
+          "Services until Ctrl-C", file=sys.stderr)
+    done: set[tuple[str, str]] = set()
     try:
         while True:
             w = watch.Watch()
-            for event in w.stream(kube.core.list_namespace, label_selector=selector, timeout_seconds=30,
+            for event in w.stream(kube.core.list_service_for_all_namespaces, timeout_seconds=30,
                                   _request_timeout=(10, 40)):
-                name = event["object"].metadata.name
-                if event["type"] == "ADDED" and name not in done:
-                    done.add(name)
+                service = event["object"]
+                key = (service.metadata.namespace, service.metadata.name)
+                wanted = service.spec.selector and (everywhere or key[1] == "my-headless-service")
+                if event["type"] != "ADDED" or key in done or not wanted or not in_scope(key[0], everywhere):
+                    continue
+                done.add(key)
+                for family in service.spec.ip_families or ["IPv4"]:
                     try:
-                        kube.discovery.create_namespaced_endpoint_slice(name, STRAY_SLICE)
+                        kube.discovery.create_namespaced_endpoint_slice(key[0], stray_slice(service, family))
                     except ApiException as err:
                         if err.status not in (403, 404, 409):  # namespace already going away, or done
                             raise
@@ -226,13 +254,14 @@ def stray_endpointslice(kube: Kube, apply: bool) -> None:
         pass
 
 
-def sticky_endpoints(kube: Kube, apply: bool) -> None:
-    """Until interrupted, publish every address a Service of the suite's namespaces ever had as ready,
-    in an extra EndpointSlice: DNS then keeps unready and terminating pods, as CoreDNS 1.8.1–1.8.3
-    did (the EndpointSlice controller leaves slices it does not manage alone)."""
+def sticky_endpoints(kube: Kube, apply: bool, everywhere: bool) -> None:
+    """Until interrupted, publish every address a Service in scope ever had as ready, in an extra
+    EndpointSlice: DNS then keeps unready and terminating pods, as CoreDNS 1.8.1–1.8.3 did (the
+    EndpointSlice controller leaves slices it does not manage alone)."""
     if not apply:
         return
-    print("faults: keeping every address the suite's Services ever had, as ready, until Ctrl-C", file=sys.stderr)
+    print(f"faults: keeping every address {'every namespace' if everywhere else 'the suite'}'s Services ever "
+          "had, as ready, until Ctrl-C", file=sys.stderr)
     seen: dict[tuple[str, str], dict[str, object]] = {}
     writers: dict[str, Workloads] = {}
     managed = "endpointslice.kubernetes.io/managed-by=endpointslice-controller.k8s.io"
@@ -244,17 +273,17 @@ def sticky_endpoints(kube: Kube, apply: bool) -> None:
                 piece = event["object"]
                 namespace, service = piece.metadata.namespace, (piece.metadata.labels or {}).get(
                     "kubernetes.io/service-name", "")
-                if not namespace.startswith("hc-") or not service or event["type"] == "DELETED":
+                if not in_scope(namespace, everywhere) or not service or event["type"] == "DELETED":
                     continue
-                record = seen.setdefault((namespace, service), {"addresses": set(), "ports": [], "type": ""})
+                key = (namespace, f"{service}/{piece.address_type}")
+                record = seen.setdefault(key, {"addresses": set(), "ports": []})
                 record["addresses"] |= {a for e in piece.endpoints or [] for a in e.addresses}  # type: ignore[operator]
                 record["ports"] = [{"name": p.name, "port": p.port, "protocol": p.protocol} for p in piece.ports or []]
-                record["type"] = piece.address_type
                 body = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-                        "metadata": {"name": f"sticky-{service}"[:63], "labels": {
+                        "metadata": {"name": f"sticky-{piece.address_type.lower()}-{service}"[:63], "labels": {
                             "kubernetes.io/service-name": service,
                             "endpointslice.kubernetes.io/managed-by": "faults"}},
-                        "addressType": record["type"], "ports": record["ports"],
+                        "addressType": piece.address_type, "ports": record["ports"],
                         "endpoints": [{"addresses": [a], "conditions": {"ready": True}}
                                       for a in sorted(record["addresses"])]}  # type: ignore[arg-type]
                 if namespace not in writers:
@@ -269,20 +298,29 @@ def sticky_endpoints(kube: Kube, apply: bool) -> None:
         pass
 
 
-FAULTS: dict[str, tuple[str, Callable[[Kube, bool], None]]] = {
+def corefile_fault(change: Callable[[str], str]) -> Callable[[Kube, bool, bool], None]:
+    return lambda kube, on, _: patch_corefile(kube, change) if on else restore_corefile(kube)
+
+
+def ignoring_scope(fault: Callable[[Kube, bool], None]) -> Callable[[Kube, bool, bool], None]:
+    """A fault on the cluster itself (CoreDNS, nodes, storage): the same with or without --all-namespaces."""
+    return lambda kube, on, _: fault(kube, on)
+
+
+# name: (what it does, fault(kube, apply, every namespace))
+FAULTS: dict[str, tuple[str, Callable[[Kube, bool, bool], None]]] = {
     "wrong-records": ("CoreDNS answers the scenario's names with records that match no pod",
-                      lambda kube, on: patch_corefile(kube, wrong_records) if on else restore_corefile(kube)),
-    "stale-cache": ("CoreDNS caches answers for an hour, so DNS stops following pods",
-                    lambda kube, on: patch_corefile(kube, stale_cache) if on else restore_corefile(kube)),
+                      lambda kube, on, everywhere: patch_corefile(kube, lambda text: wrong_records(text, everywhere))
+                      if on else restore_corefile(kube)),
+    "stale-cache": ("CoreDNS caches answers for an hour, so DNS stops following pods", corefile_fault(stale_cache)),
     "pod-named-endpoints": ("CoreDNS names endpoints after their pods (allowed by the specification)",
-                            lambda kube, on: patch_corefile(kube, pod_named_endpoints) if on
-                            else restore_corefile(kube)),
+                            corefile_fault(pod_named_endpoints)),
     "no-pod-records": ("CoreDNS stops answering the deprecated a-b-c-d.<ns>.pod records",
-                       lambda kube, on: patch_corefile(kube, no_pod_records) if on else restore_corefile(kube)),
+                       corefile_fault(no_pod_records)),
     "hidden-cache": ("CoreDNS caches the cluster zone for 30 s, which the Corefile the cluster shows does not say",
-                     hidden_cache),
-    "cross-node-drop": ("pod traffic from the worker to the control plane is dropped", cross_node_drop),
-    "no-storage": ("the volume provisioner is scaled to zero, so claims never bind", no_storage),
+                     ignoring_scope(hidden_cache)),
+    "cross-node-drop": ("pod traffic from the worker to the control plane is dropped", ignoring_scope(cross_node_drop)),
+    "no-storage": ("the volume provisioner is scaled to zero, so claims never bind", ignoring_scope(no_storage)),
     "stray-endpointslice": ("an extra EndpointSlice advertises an address no pod has", stray_endpointslice),
     "sticky-endpoints": ("every address a Service ever had stays published as ready", sticky_endpoints),
 }
@@ -298,6 +336,8 @@ def main() -> int:
     target.add_argument("--kind-cluster", help="name of a kind cluster made for this")
     target.add_argument("--kubeconfig", help="kubeconfig of the cluster (with --context)")
     parser.add_argument("--context", default=None)
+    parser.add_argument("--all-namespaces", action="store_true",
+                        help="wrong-records, stray-endpointslice, sticky-endpoints: every namespace's Services")
     args = parser.parse_args()
     interrupt_on_termination()  # the faults that run until stopped end on SIGTERM as on Ctrl-C, and clean up
     tmp = Path(tempfile.mkdtemp(prefix="headless-conformance-faults-"))
@@ -310,7 +350,7 @@ def main() -> int:
             kubeconfig.write_text(KindCluster(args.kind_cluster, kind, kubeconfig).kubeconfig())
         else:
             kubeconfig = Path(args.kubeconfig).expanduser()
-        FAULTS[args.fault][1](connect(kubeconfig, args.context), args.action == "apply")
+        FAULTS[args.fault][1](connect(kubeconfig, args.context), args.action == "apply", args.all_namespaces)
     except (FaultError, KindError, ClusterUnusable, WaitTimeout, ApiException, subprocess.CalledProcessError) as err:
         print(f"faults: error: {str(err).strip().splitlines()[0]}", file=sys.stderr)
         return 2

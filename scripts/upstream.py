@@ -174,10 +174,11 @@ def run_suite(spec: providers.ClusterSpec, name: str, extra: list[str]) -> Outco
 
 @contextlib.contextmanager
 def applied(name: str, cluster: str) -> Iterator[None]:
-    """The fault applied while the block runs, then restored. Most faults apply and exit; some keep
-    acting until interrupted (they say "until Ctrl-C"): those run alongside and get SIGINT after."""
+    """The fault applied, to every namespace's Services (so that upstream's meet it as this suite's
+    do), while the block runs, then restored. Most faults apply and exit; some keep acting until
+    interrupted (they say "until Ctrl-C"): those run alongside and get SIGINT after."""
     faults = [sys.executable, "-m", "faults", name]
-    proc = subprocess.Popen([*faults, "apply", "--kind-cluster", cluster], cwd=ROOT, text=True,
+    proc = subprocess.Popen([*faults, "apply", "--kind-cluster", cluster, "--all-namespaces"], cwd=ROOT, text=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     assert proc.stderr is not None
     try:
@@ -206,7 +207,7 @@ def fault_names() -> dict[str, str]:
     return {name: what for name, (what, _) in FAULTS.items()}
 
 
-def table(healthy: list[Outcome], faulted: dict[str, list[Outcome]], version: str) -> str:
+def table(healthy: list[Outcome], faulted: dict[str, list[Outcome]], version: str, fault_procs: int = 4) -> str:
     """The comparison as Markdown, from the outcomes alone."""
     lines = [f"Kubernetes {version}, one 2-node kind cluster, both suites with 4 processes:", "",
              "| suite | checks run | passed | wall | checks per minute |", "| --- | --- | --- | --- | --- |"]
@@ -219,7 +220,9 @@ def table(healthy: list[Outcome], faulted: dict[str, list[Outcome]], version: st
                       f"upstream's over this suite's: {healthy[1].seconds / healthy[0].seconds:.1f}×."]
     if faulted:
         described = fault_names()
-        lines += ["", "Under each fault (a suite notices it when any of its checks fails):", "",
+        procs = f" (upstream with {fault_procs} processes)" if fault_procs != 4 else ""
+        lines += ["", f"Under each fault, applied to every namespace's Services{procs}; a suite notices a fault "
+                      "when any of its checks fails:", "",
                   "| fault | what it does | this suite | upstream e2e |", "| --- | --- | --- | --- |"]
         for name, outcomes in faulted.items():
             cells = []
@@ -246,10 +249,23 @@ def short_name(check: str) -> str:
     return f"`{name[:70]}{'…' if len(name) > 70 else ''}`"
 
 
-def outcomes_from(data: dict) -> tuple[list[Outcome], dict[str, list[Outcome]]]:
-    """The outcomes a comparison's JSON holds."""
+def outcomes_from(data: dict) -> tuple[list[Outcome], dict[str, list[Outcome]], str, int]:
+    """The outcomes a comparison's JSON holds, with its Kubernetes version and upstream's processes under faults."""
     return ([Outcome(**o) for o in data["healthy"]],
-            {name: [Outcome(**o) for o in os] for name, os in data["faults"].items()})
+            {name: [Outcome(**o) for o in os] for name, os in data["faults"].items()},
+            data["kubernetes"], data.get("fault_procs", 4))
+
+
+def write_comparison(healthy: list[Outcome], faulted: dict[str, list[Outcome]], version: str,
+                     fault_procs: int) -> str:
+    """The comparison so far, as JSON and Markdown in reports/ (after each phase: a cut-short run keeps
+    what it measured); returns the Markdown."""
+    text = table(healthy, faulted, version, fault_procs)
+    (REPORTS / "upstream-comparison.md").write_text(text)
+    (REPORTS / "upstream-comparison.json").write_text(json.dumps(
+        {"kubernetes": version, "fault_procs": fault_procs, "healthy": [asdict(o) for o in healthy],
+         "faults": {n: [asdict(o) for o in os] for n, os in faulted.items()}}, indent=1) + "\n")
+    return text
 
 
 def update_readme(text: str) -> None:
@@ -283,6 +299,8 @@ def main() -> int:
             p.add_argument("--context", default=None)
         else:
             p.add_argument("--faults", nargs="*", default=None, help="faults to run both suites under (default all)")
+            p.add_argument("--fault-procs", type=int, default=8,
+                           help="ginkgo processes under faults: each DNS spec that notices one waits out 600 s")
             p.add_argument("--readme", action="store_true", help="put the table into README.md")
             p.add_argument("--suite-options", nargs=argparse.REMAINDER, default=[],
                            help="more pytest options for this suite's runs under faults")
@@ -294,7 +312,7 @@ def main() -> int:
             print(f"upstream: error: no comparison to tabulate ({err}); run `scripts/upstream compare`",
                   file=sys.stderr)
             return 2
-        text = table(*outcomes_from(data), data["kubernetes"])
+        text = table(*outcomes_from(data))
         (REPORTS / "upstream-comparison.md").write_text(text)
         if args.readme:
             update_readme(text)
@@ -329,6 +347,7 @@ def main() -> int:
         for o in healthy:
             say(o.line())
         faulted: dict[str, list[Outcome]] = {}
+        text = write_comparison(healthy, faulted, record.kubernetes, args.fault_procs)
         assert state.kind is not None
         for name in args.faults:
             say(f"fault {name}: applying")
@@ -336,13 +355,9 @@ def main() -> int:
                 faulted[name] = [
                     run_suite(spec, f"upstream-compare-{name}",
                               ["--dns-timeout", "20", "--ready-timeout", "60", *args.suite_options]),
-                    run_upstream(record, spec, REPORTS / "upstream" / name, args.procs)]
+                    run_upstream(record, spec, REPORTS / "upstream" / name, args.fault_procs)]
             say(f"fault {name}: " + "; ".join(o.line() for o in faulted[name]))
-        text = table(healthy, faulted, record.kubernetes)
-        (REPORTS / "upstream-comparison.md").write_text(text)
-        (REPORTS / "upstream-comparison.json").write_text(json.dumps(
-            {"kubernetes": record.kubernetes, "healthy": [asdict(o) for o in healthy],
-             "faults": {n: [asdict(o) for o in os] for n, os in faulted.items()}}, indent=1) + "\n")
+            text = write_comparison(healthy, faulted, record.kubernetes, args.fault_procs)
         if args.readme:
             update_readme(text)
         print(text)

@@ -54,3 +54,42 @@ def test_hidden_cache_runs_a_corefile_that_caches_the_cluster_zone() -> None:
     assert "disable" not in cached and "    cache 30 {\n    }\n" in cached
     assert (budget_from_corefile(visible, "example.org").seconds,
             budget_from_corefile(cached, "example.org").seconds) == (5, 5 + 30)
+
+
+def test_wrong_records_with_all_namespaces_matches_every_service_name() -> None:
+    import re
+
+    text = wrong_records(COREFILE, everywhere=True)
+    names, names6, _, srv = re.findall(r'match "([^"]+)"', text)
+    assert names == names6
+    for name in ("kubernetes.default.svc.example.org.", "dns-test-service.dns-8112.svc.example.org.",
+                 "dns-querier-1.dns-test-service.dns-8112.svc.example.org.", "my-headless-service.hc-ab12.svc."):
+        assert re.match(names, name), name
+    for name in ("10-244-1-5.dns-8112.pod.example.org.", "dns-version.example.org."):
+        assert not re.match(names, name), name
+    assert re.match(srv, "_http._tcp.dns-test-service.dns-8112.svc.example.org.")
+    assert "hc-" not in text
+
+
+def test_faults_act_on_the_suites_namespaces_or_every_one_but_the_clusters_own() -> None:
+    from faults.__main__ import in_scope
+
+    assert [in_scope(ns, False) for ns in ("hc-ab12", "dns-8112", "kube-system")] == [True, False, False]
+    assert [in_scope(ns, True) for ns in ("hc-ab12", "dns-8112", "statefulset-1", "kube-system", "default",
+                                          "local-path-storage")] == [True, True, True, False, False, False]
+
+
+def test_a_stray_slice_serves_the_services_target_ports_in_its_family() -> None:
+    from kubernetes.client import V1ObjectMeta, V1Service, V1ServicePort, V1ServiceSpec
+
+    from faults.__main__ import stray_slice
+
+    service = V1Service(metadata=V1ObjectMeta(name="dns-test-service", namespace="dns-1"), spec=V1ServiceSpec(
+        ports=[V1ServicePort(name="http", port=80, target_port=8080), V1ServicePort(port=53, target_port="dns",
+                                                                                     protocol="UDP")]))
+    piece = stray_slice(service, "IPv6")
+    assert piece["metadata"]["name"] == "stray-ipv6-dns-test-service"
+    assert piece["metadata"]["labels"]["kubernetes.io/service-name"] == "dns-test-service"
+    assert piece["ports"] == [{"name": "http", "port": 8080, "protocol": "TCP"},
+                              {"name": "", "port": 53, "protocol": "UDP"}]
+    assert piece["endpoints"] == [{"addresses": ["fd00:10:244:99::98"], "conditions": {"ready": True}}]
