@@ -87,3 +87,18 @@ def test_the_table_is_made_again_from_the_comparisons_json(tmp_path: Path, monke
     monkeypatch.setattr(sys, "argv", ["upstream", "table"])
     assert up.main() == 0
     assert "| this suite | 55 | 55 | 140 s | 23.6 |" in (tmp_path / "upstream-comparison.md").read_text()
+
+
+def test_a_comparison_cut_short_keeps_the_phases_it_measured(tmp_path: Path, monkeypatch) -> None:
+    import json
+
+    up = load()
+    monkeypatch.setattr(up, "REPORTS", tmp_path)
+    healthy = [up.Outcome("this suite", 156, 55, 55, 0), up.Outcome("upstream e2e", 328, 34, 34, 0)]
+    faulted = {"stray-endpointslice": [up.Outcome("this suite", 300, 55, 40, 15, ["t::test_a"]),
+                                       up.Outcome("upstream e2e", 330, 34, 34, 0)]}
+    text = up.write_comparison(healthy, faulted, "v1.37.2", 8)
+    assert "applied to every namespace's Services (upstream with 8 processes)" in text
+    assert "| `stray-endpointslice` |" in text and "missed (0 of 34 failed)" in text
+    again = up.outcomes_from(json.loads((tmp_path / "upstream-comparison.json").read_text()))
+    assert up.table(*again) == text == (tmp_path / "upstream-comparison.md").read_text()
