@@ -68,7 +68,9 @@ WRONG_RECORDS = '''    template IN A {domain} {{
     }}
 '''
 STRAY_ADDRESS = {"IPv4": "10.244.99.98", "IPv6": "fd00:10:244:99::98"}
-SAVED = "faults.headless-conformance/original-corefile"
+# the Corefile as it was before the first fault: a ConfigMap of its own, because other tests rewrite
+# the `coredns` one whole (upstream's DNS configMap specs put back its data, not its annotations)
+SAVED = "coredns-before-faults"
 RUN_DIR: list[Path] = []  # this invocation's temporary directory (kubeconfig, API discovery cache)
 
 
@@ -79,14 +81,27 @@ class FaultError(RuntimeError):
 # -- CoreDNS's configuration ------------------------------------------------------------------
 def corefile(kube: Kube) -> tuple[str, str | None]:
     """The Corefile now, and the original one saved when a fault was first applied (if any)."""
-    cm = kube.core.read_namespaced_config_map("coredns", "kube-system")
-    return cm.data.get("Corefile", ""), (cm.metadata.annotations or {}).get(SAVED)
+    current = kube.core.read_namespaced_config_map("coredns", "kube-system").data.get("Corefile", "")
+    try:
+        saved = kube.core.read_namespaced_config_map(SAVED, "kube-system").data.get("Corefile")
+    except ApiException as err:
+        if err.status != 404:
+            raise
+        saved = None
+    return current, saved
 
 
 def set_corefile(kube: Kube, text: str, original: str | None) -> None:
-    """Write the Corefile, restart CoreDNS and wait until every replica runs with it."""
-    kube.core.patch_namespaced_config_map("coredns", "kube-system", {
-        "data": {"Corefile": text}, "metadata": {"annotations": {SAVED: original}}})
+    """Write the Corefile (keeping the original aside while faulted), restart CoreDNS and wait until
+    every replica runs with it."""
+    if original is not None:
+        body = {"metadata": {"name": SAVED, "namespace": "kube-system"}, "data": {"Corefile": original}}
+        try:
+            kube.core.create_namespaced_config_map("kube-system", body)
+        except ApiException as err:
+            if err.status != 409:
+                raise
+    kube.core.patch_namespaced_config_map("coredns", "kube-system", {"data": {"Corefile": text}})
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     kube.apps.patch_namespaced_deployment("coredns", "kube-system", {"spec": {"template": {"metadata": {
         "annotations": {"kubectl.kubernetes.io/restartedAt": stamp}}}}})
@@ -117,8 +132,9 @@ def patch_corefile(kube: Kube, change: Callable[[str], str]) -> None:
 
 def restore_corefile(kube: Kube) -> None:
     _, saved = corefile(kube)
-    if saved:
+    if saved is not None:
         set_corefile(kube, saved, None)
+        kube.core.delete_namespaced_config_map(SAVED, "kube-system")
 
 
 def wrong_records(original: str, everywhere: bool = False) -> str:

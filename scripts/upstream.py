@@ -35,8 +35,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from common import builds, releases  # noqa: E402
-from common.signals import interrupt_on_termination, run_to_completion, shielded  # noqa: E402
+from common.signals import STOP_GRACE_S, interrupt_on_termination, run_to_completion, shielded  # noqa: E402
 from headless_conformance import providers  # noqa: E402
+from headless_conformance.kube import Kube, connect  # noqa: E402
 
 REPORTS = ROOT / "reports"
 PROGRESS_EVERY_S = 30.0
@@ -137,25 +138,30 @@ def pytest_progress(text: str) -> str:
     return f"{len(marks)} checks done" + (f", {failed} failed" if failed else "") if marks else "starting"
 
 
-def progress(what: str, log: Path, read: Callable[[str], str], started: float, done: threading.Event) -> None:
-    """Every 30 s, how far a run is, from its log."""
-    while not done.wait(PROGRESS_EVERY_S):
+def progress(what: str, log: Path, read: Callable[[str], str], started: float, done: threading.Event,
+             running: Callable[[], bool]) -> None:
+    """Every 30 s while the run goes on, how far it is, from its log."""
+    while not done.wait(PROGRESS_EVERY_S) and running():
         text = log.read_text(errors="replace") if log.exists() else ""
         say(f"{what}: {time.monotonic() - started:.0f} s: {read(text)}")
 
 
 @contextlib.contextmanager
-def reporting(what: str, log: Path, read: Callable[[str], str]) -> Iterator[None]:
+def reporting(what: str, log: Path, read: Callable[[str], str],
+              running: Callable[[], bool] = lambda: True) -> Iterator[None]:
     done = threading.Event()
-    threading.Thread(target=progress, args=(what, log, read, time.monotonic(), done), daemon=True).start()
+    threading.Thread(target=progress, args=(what, log, read, time.monotonic(), done, running), daemon=True).start()
     try:
         yield
     finally:
         done.set()
 
 
-def run_suite(spec: providers.ClusterSpec, name: str, extra: list[str]) -> Outcome:
-    """This suite on the same cluster (as an existing one: it creates only its own namespaces)."""
+@contextlib.contextmanager
+def suite_running(spec: providers.ClusterSpec, name: str, extra: list[str]) -> Iterator[Callable[[], Outcome]]:
+    """This suite started on the same cluster (as an existing one: it creates only its own namespaces);
+    the block runs alongside it and calls the function it is given to wait for its outcome. A block
+    left early stops the run (SIGTERM: it deletes its namespaces) before its error goes on."""
     argv = [sys.executable, "-m", "pytest", "suites", "-n", "4", "-q", "--provider", "existing",
             "--kubeconfig", spec.kubeconfig, "--report-name", name, *extra]
     if spec.context:
@@ -163,13 +169,42 @@ def run_suite(spec: providers.ClusterSpec, name: str, extra: list[str]) -> Outco
     log = REPORTS / f"{name}.log"
     say(f"this suite: pytest -n 4 (log {log.relative_to(ROOT)})")
     started = time.monotonic()
-    with reporting("this suite", log, pytest_progress), log.open("w") as out:
-        status = run_to_completion(argv, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-    seconds = time.monotonic() - started
-    junit = REPORTS / f"{name}.xml"
-    if not junit.exists():
-        return Outcome("this suite", round(seconds, 1), 0, 0, 0, [], f"pytest exited {status} without a report")
-    return junit_outcome("this suite", [junit], seconds)
+    with log.open("w") as out:
+        proc = subprocess.Popen(argv, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+
+        def outcome() -> Outcome:
+            status = proc.wait()
+            seconds = time.monotonic() - started
+            junit = REPORTS / f"{name}.xml"
+            if not junit.exists():
+                return Outcome("this suite", round(seconds, 1), 0, 0, 0, [], f"pytest exited {status} without a report")
+            return junit_outcome("this suite", [junit], seconds)
+
+        try:
+            with reporting("this suite", log, pytest_progress, lambda: proc.poll() is None):
+                yield outcome
+        finally:
+            if proc.poll() is None:
+                with shielded():
+                    proc.terminate()
+                    try:
+                        proc.wait(STOP_GRACE_S)
+                    except subprocess.TimeoutExpired:
+                        proc.kill()
+                        proc.wait()
+
+
+def run_suite(spec: providers.ClusterSpec, name: str, extra: list[str]) -> Outcome:
+    """This suite alone on the cluster."""
+    with suite_running(spec, name, extra) as outcome:
+        return outcome()
+
+
+def coredns_setup(kube: Kube) -> tuple[str, list[str]]:
+    """What CoreDNS runs with: the `coredns` ConfigMap's Corefile and the ConfigMaps its pods mount."""
+    corefile = kube.core.read_namespaced_config_map("coredns", "kube-system").data.get("Corefile", "")
+    template = kube.apps.read_namespaced_deployment("coredns", "kube-system").spec.template
+    return corefile, sorted(v.config_map.name for v in template.spec.volumes or [] if v.config_map)
 
 
 @contextlib.contextmanager
@@ -349,15 +384,20 @@ def main() -> int:
         faulted: dict[str, list[Outcome]] = {}
         text = write_comparison(healthy, faulted, record.kubernetes, args.fault_procs)
         assert state.kind is not None
+        kube = connect(Path(spec.kubeconfig), spec.context)
+        before = coredns_setup(kube)
         for name in args.faults:
-            say(f"fault {name}: applying")
-            with applied(name, state.kind.name):
-                faulted[name] = [
-                    run_suite(spec, f"upstream-compare-{name}",
-                              ["--dns-timeout", "20", "--ready-timeout", "60", *args.suite_options]),
-                    run_upstream(record, spec, REPORTS / "upstream" / name, args.fault_procs)]
+            say(f"fault {name}: applying; both suites run at once under it")
+            with applied(name, state.kind.name), suite_running(
+                    spec, f"upstream-compare-{name}",
+                    ["--dns-timeout", "20", "--ready-timeout", "60", *args.suite_options]) as ours:
+                theirs = run_upstream(record, spec, REPORTS / "upstream" / name, args.fault_procs)
+                faulted[name] = [ours(), theirs]
             say(f"fault {name}: " + "; ".join(o.line() for o in faulted[name]))
             text = write_comparison(healthy, faulted, record.kubernetes, args.fault_procs)
+            if coredns_setup(kube) != before:
+                raise providers.ProviderError(f"fault {name}: CoreDNS's configuration differs after its restore "
+                                              "from before it was applied, so the next faults would not be alone")
         if args.readme:
             update_readme(text)
         print(text)
