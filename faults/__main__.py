@@ -16,6 +16,7 @@ import argparse
 import contextlib
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -356,6 +357,7 @@ def main() -> int:
                         help="wrong-records, stray-endpointslice, sticky-endpoints: every namespace's Services")
     args = parser.parse_args()
     interrupt_on_termination()  # the faults that run until stopped end on SIGTERM as on Ctrl-C, and clean up
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored
     tmp = Path(tempfile.mkdtemp(prefix="headless-conformance-faults-"))
     RUN_DIR[:] = [tmp]
     try:

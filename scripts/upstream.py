@@ -169,12 +169,20 @@ def suite_running(spec: providers.ClusterSpec, name: str, extra: list[str]) -> I
     log = REPORTS / f"{name}.log"
     say(f"this suite: pytest -n 4 (log {log.relative_to(ROOT)})")
     started = time.monotonic()
+    ended, exited = [started], threading.Event()  # when it exited: the block may go on after that
     with log.open("w") as out:
         proc = subprocess.Popen(argv, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
 
+        def note_exit() -> None:
+            proc.wait()
+            ended[0] = time.monotonic()
+            exited.set()
+
+        threading.Thread(target=note_exit, daemon=True).start()
+
         def outcome() -> Outcome:
-            status = proc.wait()
-            seconds = time.monotonic() - started
+            exited.wait()
+            status, seconds = proc.returncode, ended[0] - started
             junit = REPORTS / f"{name}.xml"
             if not junit.exists():
                 return Outcome("this suite", round(seconds, 1), 0, 0, 0, [], f"pytest exited {status} without a report")
@@ -211,7 +219,8 @@ def coredns_setup(kube: Kube) -> tuple[str, list[str]]:
 def applied(name: str, cluster: str) -> Iterator[None]:
     """The fault applied, to every namespace's Services (so that upstream's meet it as this suite's
     do), while the block runs, then restored. Most faults apply and exit; some keep acting until
-    interrupted (they say "until Ctrl-C"): those run alongside and get SIGINT after."""
+    interrupted (they say "until Ctrl-C"): those run alongside and get SIGTERM after, which they take
+    as Ctrl-C (a SIGINT could be ignored: a shell's background jobs inherit SIGINT ignored)."""
     faults = [sys.executable, "-m", "faults", name]
     proc = subprocess.Popen([*faults, "apply", "--kind-cluster", cluster, "--all-namespaces"], cwd=ROOT, text=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
@@ -228,8 +237,13 @@ def applied(name: str, cluster: str) -> Iterator[None]:
     finally:
         with shielded():
             if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGINT)
-                proc.wait(60)
+                os.killpg(proc.pid, signal.SIGTERM)
+                try:
+                    proc.wait(60)
+                except subprocess.TimeoutExpired:
+                    say(f"fault {name}: still acting 60 s after SIGTERM; killed")
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
             status = run_to_completion([*faults, "restore", "--kind-cluster", cluster], cwd=ROOT,
                                        stdout=sys.stderr, stderr=sys.stderr)
             if status != 0:
