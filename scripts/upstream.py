@@ -189,7 +189,7 @@ def suite_running(spec: providers.ClusterSpec, name: str, extra: list[str]) -> I
             return junit_outcome("this suite", [junit], seconds)
 
         try:
-            with reporting("this suite", log, pytest_progress, lambda: proc.poll() is None):
+            with reporting("this suite", log, pytest_progress, lambda: not exited.is_set()):
                 yield outcome
         finally:
             if proc.poll() is None:
@@ -361,8 +361,7 @@ def main() -> int:
             print(f"upstream: error: no comparison to tabulate ({err}); run `scripts/upstream compare`",
                   file=sys.stderr)
             return 2
-        text = table(*outcomes_from(data))
-        (REPORTS / "upstream-comparison.md").write_text(text)
+        text = write_comparison(*outcomes_from(data))
         if args.readme:
             update_readme(text)
         print(text)
