@@ -403,7 +403,7 @@ def main() -> int:
             say(f"fault {name}: applying; both suites run at once under it")
             with applied(name, state.kind.name), suite_running(
                     spec, f"upstream-compare-{name}",
-                    ["--dns-timeout", "20", "--ready-timeout", "60", *args.suite_options]) as ours:
+                    ["--dns-timeout", "20", "--ready-timeout", "120", *args.suite_options]) as ours:
                 theirs = run_upstream(record, spec, REPORTS / "upstream" / name, args.fault_procs)
                 faulted[name] = [ours(), theirs]
             say(f"fault {name}: " + "; ".join(o.line() for o in faulted[name]))
