@@ -36,7 +36,7 @@ def ginkgo_version(module_dir: Path) -> str:
 
 def build_upstream(requested: str) -> builds.UpstreamRecord:
     node = build.build_all(requested)  # the release's own build first: kubectl, CoreDNS, busybox, pause
-    kube = releases.resolve_kubernetes(node.kubernetes, build.served_kubernetes_versions())
+    kube = releases.resolve_kubernetes(node.kubernetes, [node.kubernetes])  # already resolved against the proxy
     log = cache_root() / "logs" / f"upstream-{kube.tag}.log"
     module_dir = Path(json.loads(run(["go", "mod", "download", "-json", f"k8s.io/kubernetes@{kube.tag}"]))["Dir"])
     kube_dir = go_build(components.kubernetes(kube))
