@@ -377,6 +377,10 @@ def main() -> int:
     state = providers.Provisioned()
     failed = True
     try:
+        if args.provider == "existing":  # reached before a build that can take a quarter of an hour
+            if not args.kubeconfig:
+                raise providers.ProviderError("--provider existing needs --kubeconfig")
+            connect(Path(args.kubeconfig).expanduser(), args.context)
         record = ensure_upstream(args.kubernetes_version)
         spec = providers.provision(request(args, f"hc-upstream-{args.command}"), state, say)
         if state.kind is not None:
