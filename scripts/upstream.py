@@ -61,8 +61,9 @@ class Outcome:
     ran: int
     passed: int
     failed: int
-    failures: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # assertion failures first, then setup errors
     error: str = ""
+    setup_errors: int = 0  # failed before their probe ran (a fixture: a rollout, a claim): no record was checked
 
     def line(self) -> str:
         rate = f", {self.ran / (self.seconds / 60):.1f} per minute" if self.seconds else ""
@@ -71,10 +72,12 @@ class Outcome:
 
 
 def junit_outcome(suite: str, paths: list[Path], seconds: float, error: str = "") -> Outcome:
-    """Counts from JUnit files: a test case skipped did not run; failures and errors failed. Ginkgo's
-    suite nodes ([SynchronizedBeforeSuite], [ReportAfterSuite] ...) are no specs: counted only failed."""
+    """Counts from JUnit files: a test case skipped did not run; failures and errors failed, pytest's
+    errors "on setup" named after the rest. Ginkgo's suite nodes ([SynchronizedBeforeSuite],
+    [ReportAfterSuite] ...) are no specs: counted only failed."""
     ran = passed = 0
     failures: list[str] = []
+    setup_errors: list[str] = []
     for path in paths:
         for case in ElementTree.parse(path).getroot().iter("testcase"):
             failed = case.find("failure") is not None or case.find("error") is not None
@@ -82,11 +85,16 @@ def junit_outcome(suite: str, paths: list[Path], seconds: float, error: str = ""
             if case.find("skipped") is not None or (suite_node and not failed):
                 continue
             ran += 1
-            if failed:
+            error_node = case.find("error")
+            if failed and case.find("failure") is None and error_node is not None \
+                    and (error_node.get("message") or "").startswith("failed on setup"):
+                setup_errors.append(case.get("name", "?"))
+            elif failed:
                 failures.append(case.get("name", "?").removeprefix("[It] "))
             else:
                 passed += 1
-    return Outcome(suite, round(seconds, 1), ran, passed, len(failures), failures, error)
+    return Outcome(suite, round(seconds, 1), ran, passed, len(failures) + len(setup_errors),
+                   failures + setup_errors, error, len(setup_errors))
 
 
 def ensure_upstream(version: str) -> builds.UpstreamRecord:
@@ -281,7 +289,9 @@ def table(healthy: list[Outcome], faulted: dict[str, list[Outcome]], version: st
                 elif o.failed:
                     first = short_name(o.failures[0]) if o.failures else ""
                     more = f" and {o.failed - 1} more" if o.failed > 1 else ""
-                    cells.append(f"**noticed**: {o.failed} of {o.ran} failed ({first}{more})")
+                    setup = (f"; {'all' if o.setup_errors == o.failed else o.setup_errors} of them in setup"
+                             if o.setup_errors else "")
+                    cells.append(f"**noticed**: {o.failed} of {o.ran} failed ({first}{more}{setup})")
                 else:
                     cells.append(f"missed (0 of {o.ran} failed)")
             what = described.get(name, "").replace("<", "&lt;").replace(">", "&gt;")

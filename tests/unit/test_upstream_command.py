@@ -45,6 +45,32 @@ def test_a_skipped_spec_did_not_run_and_a_failure_is_named(tmp_path: Path) -> No
     assert outcome.line() == "upstream e2e: 2 of 3 passed, 1 failed in 310 s, 0.6 per minute"
 
 
+PYTEST_JUNIT = """<?xml version="1.0" encoding="utf-8"?>
+<testsuites><testsuite name="pytest" errors="1" failures="1" skipped="0" tests="3">
+  <testcase classname="suites.test_statefulset_identity" name="test_deleted_pod_returns_with_its_name">
+    <error message="failed on setup with &quot;WaitTimeout: timed out after 120s&quot;">claim pending</error>
+  </testcase>
+  <testcase classname="suites.test_deployment_dns" name="test_each_pod_has_the_deprecated_dashed_pod_record">
+    <failure message="WaitTimeout: timed out after 20s">NXDOMAIN</failure>
+  </testcase>
+  <testcase classname="suites.test_deployment_dns" name="test_a_records_are_the_ready_pod_ips"/>
+</testsuite></testsuites>
+"""
+
+
+def test_a_setup_error_is_counted_failed_and_named_after_the_assertion_failures(tmp_path: Path) -> None:
+    up = load()
+    junit = tmp_path / "junit.xml"
+    junit.write_text(PYTEST_JUNIT)
+    outcome = up.junit_outcome("this suite", [junit], 60)
+    assert (outcome.ran, outcome.passed, outcome.failed, outcome.setup_errors) == (3, 1, 2, 1)
+    assert outcome.failures == ["test_each_pod_has_the_deprecated_dashed_pod_record",
+                                "test_deleted_pod_returns_with_its_name"]
+    text = up.table([], {"no-pod-records": [outcome, up.Outcome("upstream e2e", 900, 30, 30, 0)]}, "v1.37.2")
+    assert "| **noticed**: 2 of 3 failed (`test_each_pod_has_the_deprecated_dashed_pod_record` and 1 more; " \
+           "1 of them in setup) |" in text
+
+
 def test_the_table_says_who_noticed_each_fault_and_which_neither_did() -> None:
     up = load()
     healthy = [up.Outcome("this suite", 150, 61, 61, 0), up.Outcome("upstream e2e", 600, 30, 30, 0)]
