@@ -38,6 +38,7 @@ from common import builds, releases  # noqa: E402
 from common.signals import STOP_GRACE_S, interrupt_on_termination, run_to_completion, shielded  # noqa: E402
 from headless_conformance import providers  # noqa: E402
 from headless_conformance.kube import Kube, connect  # noqa: E402
+from headless_conformance.matrix import LEVELS  # noqa: E402
 
 REPORTS = ROOT / "reports"
 PROGRESS_EVERY_S = 30.0
@@ -64,6 +65,7 @@ class Outcome:
     failures: list[str] = field(default_factory=list)  # assertion failures first, then setup errors
     error: str = ""
     setup_errors: int = 0  # failed before their probe ran (a fixture: a rollout, a claim): no record was checked
+    failed_levels: dict[str, int] = field(default_factory=dict)  # this suite's failures by level (spec, coredns ...)
 
     def line(self) -> str:
         rate = f", {self.ran / (self.seconds / 60):.1f} per minute" if self.seconds else ""
@@ -78,6 +80,7 @@ def junit_outcome(suite: str, paths: list[Path], seconds: float, error: str = ""
     ran = passed = 0
     failures: list[str] = []
     setup_errors: list[str] = []
+    levels: dict[str, int] = {}
     for path in paths:
         for case in ElementTree.parse(path).getroot().iter("testcase"):
             failed = case.find("failure") is not None or case.find("error") is not None
@@ -93,8 +96,12 @@ def junit_outcome(suite: str, paths: list[Path], seconds: float, error: str = ""
                 failures.append(case.get("name", "?").removeprefix("[It] "))
             else:
                 passed += 1
+            level = next((p.get("value") for p in case.iter("property") if p.get("name") == "level"), None)
+            if failed and level:
+                levels[level] = levels.get(level, 0) + 1
+    ordered = sorted(levels, key=lambda lv: (LEVELS.index(lv) if lv in LEVELS else len(LEVELS), lv))
     return Outcome(suite, round(seconds, 1), ran, passed, len(failures) + len(setup_errors),
-                   failures + setup_errors, error, len(setup_errors))
+                   failures + setup_errors, error, len(setup_errors), {lv: levels[lv] for lv in ordered})
 
 
 def ensure_upstream(version: str) -> builds.UpstreamRecord:
@@ -291,7 +298,8 @@ def table(healthy: list[Outcome], faulted: dict[str, list[Outcome]], version: st
                     more = f" and {o.failed - 1} more" if o.failed > 1 else ""
                     setup = (f"; {'all' if o.setup_errors == o.failed else o.setup_errors} of them in setup"
                              if o.setup_errors else "")
-                    cells.append(f"**noticed**: {o.failed} of {o.ran} failed ({first}{more}{setup})")
+                    levels = "".join(f", {n} {lv}" for lv, n in o.failed_levels.items())
+                    cells.append(f"**noticed**: {o.failed} of {o.ran} failed{levels} ({first}{more}{setup})")
                 else:
                     cells.append(f"missed (0 of {o.ran} failed)")
             what = described.get(name, "").replace("<", "&lt;").replace(">", "&gt;")
@@ -306,6 +314,25 @@ def short_name(check: str) -> str:
     name = check.split("::")[-1].split("@")[0]
     name = re.sub(r"^\[sig-[a-z]+\] ", "", name)
     return f"`{name[:70]}{'…' if len(name) > 70 else ''}`"
+
+
+def phase_reports(phase: str) -> tuple[str, Path]:
+    """Where a comparison's phase ('healthy', or a fault's name) keeps its JUnit: this suite's report
+    name (reports/NAME.xml) and upstream's output directory."""
+    return f"upstream-compare-{'suite' if phase == 'healthy' else phase}", REPORTS / "upstream" / phase
+
+
+def recounted(phase: str, outcomes: list[Outcome]) -> list[Outcome]:
+    """A phase's outcomes counted again from the JUnit it kept (as this version counts them), with
+    their measured times; an outcome without its JUnit stays as it was."""
+    ours_name, theirs_dir = phase_reports(phase)
+    found = {"this suite": [REPORTS / f"{ours_name}.xml"], "upstream e2e": sorted(theirs_dir.glob("*.xml"))}
+    again = []
+    for o in outcomes:
+        junit = found.get(o.suite, [])
+        ok = not o.error and junit and all(p.exists() for p in junit)
+        again.append(junit_outcome(o.suite, junit, o.seconds) if ok else o)
+    return again
 
 
 def outcomes_from(data: dict) -> tuple[list[Outcome], dict[str, list[Outcome]], str, int]:
@@ -348,6 +375,8 @@ def main() -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     again = sub.add_parser("table", help="the table again from reports/upstream-comparison.json")
     again.add_argument("--readme", action="store_true", help="put the table into README.md")
+    again.add_argument("--recount", action="store_true",
+                       help="count each phase again from the JUnit it kept in reports/ (times stay as measured)")
     for command in ("run", "compare"):
         p = sub.add_parser(command)
         p.add_argument("--kubernetes-version", default=releases.DEFAULT_KUBERNETES)
@@ -371,7 +400,11 @@ def main() -> int:
             print(f"upstream: error: no comparison to tabulate ({err}); run `scripts/upstream compare`",
                   file=sys.stderr)
             return 2
-        text = write_comparison(*outcomes_from(data))
+        healthy, faulted, version, fault_procs = outcomes_from(data)
+        if args.recount:
+            healthy = recounted("healthy", healthy)
+            faulted = {name: recounted(name, outcomes) for name, outcomes in faulted.items()}
+        text = write_comparison(healthy, faulted, version, fault_procs)
         if args.readme:
             update_readme(text)
         print(text)
@@ -404,8 +437,8 @@ def main() -> int:
                 say(f"  failed: {name}")
             failed = bool(outcome.error or outcome.failed)
             return 1 if failed else 0
-        healthy = [run_suite(spec, "upstream-compare-suite", []),
-                   run_upstream(record, spec, REPORTS / "upstream" / "healthy", args.procs)]
+        ours_name, theirs_dir = phase_reports("healthy")
+        healthy = [run_suite(spec, ours_name, []), run_upstream(record, spec, theirs_dir, args.procs)]
         for o in healthy:
             say(o.line())
         faulted: dict[str, list[Outcome]] = {}
@@ -415,10 +448,10 @@ def main() -> int:
         before = coredns_setup(kube)
         for name in args.faults:
             say(f"fault {name}: applying; both suites run at once under it")
+            ours_name, theirs_dir = phase_reports(name)
             with applied(name, state.kind.name), suite_running(
-                    spec, f"upstream-compare-{name}",
-                    ["--dns-timeout", "20", "--ready-timeout", "120", *args.suite_options]) as ours:
-                theirs = run_upstream(record, spec, REPORTS / "upstream" / name, args.fault_procs)
+                    spec, ours_name, ["--dns-timeout", "20", "--ready-timeout", "120", *args.suite_options]) as ours:
+                theirs = run_upstream(record, spec, theirs_dir, args.fault_procs)
                 faulted[name] = [ours(), theirs]
             say(f"fault {name}: " + "; ".join(o.line() for o in faulted[name]))
             text = write_comparison(healthy, faulted, record.kubernetes, args.fault_procs)

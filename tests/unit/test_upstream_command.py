@@ -48,12 +48,16 @@ def test_a_skipped_spec_did_not_run_and_a_failure_is_named(tmp_path: Path) -> No
 PYTEST_JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest" errors="1" failures="1" skipped="0" tests="3">
   <testcase classname="suites.test_statefulset_identity" name="test_deleted_pod_returns_with_its_name">
+    <properties><property name="level" value="scenario"/></properties>
     <error message="failed on setup with &quot;WaitTimeout: timed out after 120s&quot;">claim pending</error>
   </testcase>
   <testcase classname="suites.test_deployment_dns" name="test_each_pod_has_the_deprecated_dashed_pod_record">
+    <properties><property name="level" value="spec"/></properties>
     <failure message="WaitTimeout: timed out after 20s">NXDOMAIN</failure>
   </testcase>
-  <testcase classname="suites.test_deployment_dns" name="test_a_records_are_the_ready_pod_ips"/>
+  <testcase classname="suites.test_deployment_dns" name="test_a_records_are_the_ready_pod_ips">
+    <properties><property name="level" value="spec"/></properties>
+  </testcase>
 </testsuite></testsuites>
 """
 
@@ -64,11 +68,12 @@ def test_a_setup_error_is_counted_failed_and_named_after_the_assertion_failures(
     junit.write_text(PYTEST_JUNIT)
     outcome = up.junit_outcome("this suite", [junit], 60)
     assert (outcome.ran, outcome.passed, outcome.failed, outcome.setup_errors) == (3, 1, 2, 1)
+    assert outcome.failed_levels == {"spec": 1, "scenario": 1}  # the levels that failed, the specification first
     assert outcome.failures == ["test_each_pod_has_the_deprecated_dashed_pod_record",
                                 "test_deleted_pod_returns_with_its_name"]
     text = up.table([], {"no-pod-records": [outcome, up.Outcome("upstream e2e", 900, 30, 30, 0)]}, "v1.37.2")
-    assert "| **noticed**: 2 of 3 failed (`test_each_pod_has_the_deprecated_dashed_pod_record` and 1 more; " \
-           "1 of them in setup) |" in text
+    assert "| **noticed**: 2 of 3 failed, 1 spec, 1 scenario (`test_each_pod_has_the_deprecated_dashed_pod_record` " \
+           "and 1 more; 1 of them in setup) |" in text
 
 
 def test_the_table_says_who_noticed_each_fault_and_which_neither_did() -> None:
@@ -128,3 +133,21 @@ def test_a_comparison_cut_short_keeps_the_phases_it_measured(tmp_path: Path, mon
     assert "| `stray-endpointslice` |" in text and "missed (0 of 34 failed)" in text
     again = up.outcomes_from(json.loads((tmp_path / "upstream-comparison.json").read_text()))
     assert up.table(*again) == text == (tmp_path / "upstream-comparison.md").read_text()
+
+
+def test_a_comparison_is_recounted_from_the_junit_its_phases_kept(tmp_path: Path, monkeypatch) -> None:
+    import json
+
+    up = load()
+    monkeypatch.setattr(up, "REPORTS", tmp_path)
+    (tmp_path / "upstream-compare-no-pod-records.xml").write_text(PYTEST_JUNIT)
+    (tmp_path / "upstream" / "no-pod-records").mkdir(parents=True)
+    (tmp_path / "upstream" / "no-pod-records" / "junit.xml").write_text(GINKGO_JUNIT)
+    up.write_comparison([], {"no-pod-records": [up.Outcome("this suite", 280, 3, 1, 2, ["b", "a"]),
+                                                up.Outcome("upstream e2e", 660, 3, 3, 0)]}, "v1.37.2", 8)
+    monkeypatch.setattr(sys, "argv", ["upstream", "table", "--recount"])
+    assert up.main() == 0
+    data = json.loads((tmp_path / "upstream-comparison.json").read_text())
+    ours, theirs = up.outcomes_from(data)[1]["no-pod-records"]
+    assert (ours.seconds, ours.setup_errors, ours.failed_levels) == (280, 1, {"spec": 1, "scenario": 1})
+    assert (theirs.seconds, theirs.ran, theirs.failed) == (660, 3, 1)  # the times stay as measured
