@@ -65,7 +65,7 @@ class Outcome:
     failures: list[str] = field(default_factory=list)  # assertion failures first, then setup errors
     error: str = ""
     setup_errors: int = 0  # failed before their probe ran (a fixture: a rollout, a claim): no record was checked
-    failed_levels: dict[str, int] = field(default_factory=dict)  # this suite's failures by level (spec, coredns ...)
+    failed_levels: dict[str, int] = field(default_factory=dict)  # this suite's failures past setup, by level
 
     def line(self) -> str:
         rate = f", {self.ran / (self.seconds / 60):.1f} per minute" if self.seconds else ""
@@ -75,7 +75,8 @@ class Outcome:
 
 def junit_outcome(suite: str, paths: list[Path], seconds: float, error: str = "") -> Outcome:
     """Counts from JUnit files: a test case skipped did not run; failures and errors failed, pytest's
-    errors "on setup" named after the rest. Ginkgo's suite nodes ([SynchronizedBeforeSuite],
+    errors "on setup" counted apart and named after the rest, the others by their level property
+    (this suite's; upstream's have none). Ginkgo's suite nodes ([SynchronizedBeforeSuite],
     [ReportAfterSuite] ...) are no specs: counted only failed."""
     ran = passed = 0
     failures: list[str] = []
@@ -88,17 +89,18 @@ def junit_outcome(suite: str, paths: list[Path], seconds: float, error: str = ""
             if case.find("skipped") is not None or (suite_node and not failed):
                 continue
             ran += 1
-            error_node = case.find("error")
-            if failed and case.find("failure") is None and error_node is not None \
-                    and (error_node.get("message") or "").startswith("failed on setup"):
+            raised = case.find("error")
+            in_setup = case.find("failure") is None and raised is not None \
+                and (raised.get("message") or "").startswith("failed on setup")
+            level = next((p.get("value") for p in case.iter("property") if p.get("name") == "level"), None)
+            if in_setup:
                 setup_errors.append(case.get("name", "?"))
             elif failed:
                 failures.append(case.get("name", "?").removeprefix("[It] "))
+                if level:
+                    levels[level] = levels.get(level, 0) + 1
             else:
                 passed += 1
-            level = next((p.get("value") for p in case.iter("property") if p.get("name") == "level"), None)
-            if failed and level:
-                levels[level] = levels.get(level, 0) + 1
     ordered = sorted(levels, key=lambda lv: (LEVELS.index(lv) if lv in LEVELS else len(LEVELS), lv))
     return Outcome(suite, round(seconds, 1), ran, passed, len(failures) + len(setup_errors),
                    failures + setup_errors, error, len(setup_errors), {lv: levels[lv] for lv in ordered})
@@ -286,7 +288,8 @@ def table(healthy: list[Outcome], faulted: dict[str, list[Outcome]], version: st
         described = fault_names()
         procs = f" (upstream with {fault_procs} processes)" if fault_procs != 4 else ""
         lines += ["", f"Under each fault, applied to every namespace's Services{procs}; a suite notices a fault "
-                      "when any of its checks fails:", "",
+                      "when any of its checks fails. This suite's failures are counted by their check's level, "
+                      "and apart when they failed in setup, before any record was probed:", "",
                   "| fault | what it does | this suite | upstream e2e |", "| --- | --- | --- | --- |"]
         for name, outcomes in faulted.items():
             cells = []
@@ -296,10 +299,10 @@ def table(healthy: list[Outcome], faulted: dict[str, list[Outcome]], version: st
                 elif o.failed:
                     first = short_name(o.failures[0]) if o.failures else ""
                     more = f" and {o.failed - 1} more" if o.failed > 1 else ""
-                    setup = (f"; {'all' if o.setup_errors == o.failed else o.setup_errors} of them in setup"
-                             if o.setup_errors else "")
-                    levels = "".join(f", {n} {lv}" for lv, n in o.failed_levels.items())
-                    cells.append(f"**noticed**: {o.failed} of {o.ran} failed{levels} ({first}{more}{setup})")
+                    kinds = [f"{n} {lv}" for lv, n in o.failed_levels.items()]
+                    kinds += [f"{o.setup_errors} in setup"] if o.setup_errors else []
+                    by_kind = f": {', '.join(kinds)}" if kinds else ""  # this suite's; upstream's specs have no level
+                    cells.append(f"**noticed**: {o.failed} of {o.ran} failed{by_kind} ({first}{more})")
                 else:
                     cells.append(f"missed (0 of {o.ran} failed)")
             what = described.get(name, "").replace("<", "&lt;").replace(">", "&gt;")
