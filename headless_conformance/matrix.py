@@ -160,9 +160,13 @@ def _level(cells: list[Cell], name: str) -> str:
     return next((c.checks[name].level for c in cells if name in c.checks), "unlabelled")
 
 
-def _level_rank(cells: list[Cell], name: str) -> int:
-    level = _level(cells, name)
+def level_rank(level: str) -> int:
+    """Where a level sorts: the specification first, unknown levels last."""
     return LEVELS.index(level) if level in LEVELS else len(LEVELS)
+
+
+def _level_rank(cells: list[Cell], name: str) -> int:
+    return level_rank(_level(cells, name))
 
 
 def _rule(cells: list[Cell], name: str) -> str:

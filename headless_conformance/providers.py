@@ -227,11 +227,16 @@ def wait_usable(kube: Kube, timeout: float, say: Say) -> None:
 
 
 # -- providers --------------------------------------------------------------------------------
-def _existing(request: Request, state: Provisioned, say: Say) -> tuple[ClusterSpec, Kube]:
+def existing_cluster(request: Request) -> Kube:
+    """The existing cluster's API, reached (or ClusterUnusable) before any slow work."""
     if not request.kubeconfig:
         raise ProviderError("--provider existing needs --kubeconfig")
-    kubeconfig = Path(request.kubeconfig).expanduser()
-    kube = connect(kubeconfig, request.context)
+    return connect(Path(request.kubeconfig).expanduser(), request.context)
+
+
+def _existing(request: Request, state: Provisioned, say: Say) -> tuple[ClusterSpec, Kube]:
+    kube = existing_cluster(request)
+    kubeconfig = kube.kubeconfig
     built = local_build(request, say)
     dig, busybox, why = probe_images(request, built, node_images(kube), can_load=False)
     say(f"probe images ({why}): {dig}, {busybox}; override with --dig-image/--busybox-image")

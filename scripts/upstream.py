@@ -38,7 +38,7 @@ from common import builds, releases  # noqa: E402
 from common.signals import STOP_GRACE_S, interrupt_on_termination, run_to_completion, shielded  # noqa: E402
 from headless_conformance import providers  # noqa: E402
 from headless_conformance.kube import Kube, connect  # noqa: E402
-from headless_conformance.matrix import LEVELS  # noqa: E402
+from headless_conformance.matrix import level_rank  # noqa: E402
 
 REPORTS = ROOT / "reports"
 PROGRESS_EVERY_S = 30.0
@@ -84,12 +84,12 @@ def junit_outcome(suite: str, paths: list[Path], seconds: float, error: str = ""
     levels: dict[str, int] = {}
     for path in paths:
         for case in ElementTree.parse(path).getroot().iter("testcase"):
-            failed = case.find("failure") is not None or case.find("error") is not None
+            raised = case.find("error")
+            failed = case.find("failure") is not None or raised is not None
             suite_node = case.get("name", "").startswith("[") and not case.get("name", "").startswith("[It]")
             if case.find("skipped") is not None or (suite_node and not failed):
                 continue
             ran += 1
-            raised = case.find("error")
             in_setup = case.find("failure") is None and raised is not None \
                 and (raised.get("message") or "").startswith("failed on setup")
             level = next((p.get("value") for p in case.iter("property") if p.get("name") == "level"), None)
@@ -101,7 +101,7 @@ def junit_outcome(suite: str, paths: list[Path], seconds: float, error: str = ""
                     levels[level] = levels.get(level, 0) + 1
             else:
                 passed += 1
-    ordered = sorted(levels, key=lambda lv: (LEVELS.index(lv) if lv in LEVELS else len(LEVELS), lv))
+    ordered = sorted(levels, key=lambda lv: (level_rank(lv), lv))
     return Outcome(suite, round(seconds, 1), ran, passed, len(failures) + len(setup_errors),
                    failures + setup_errors, error, len(setup_errors), {lv: levels[lv] for lv in ordered})
 
@@ -424,9 +424,7 @@ def main() -> int:
     failed = True
     try:
         if args.provider == "existing":  # reached before a build that can take a quarter of an hour
-            if not args.kubeconfig:
-                raise providers.ProviderError("--provider existing needs --kubeconfig")
-            connect(Path(args.kubeconfig).expanduser(), args.context)
+            providers.existing_cluster(request(args, ""))
         record = ensure_upstream(args.kubernetes_version)
         spec = providers.provision(request(args, f"hc-upstream-{args.command}"), state, say)
         if state.kind is not None:
