@@ -3,6 +3,7 @@
 pytest_plugins = [
     "fixtures.options",
     "fixtures.cluster",
+    "fixtures.levels",
     "fixtures.timeouts",
     "fixtures.namespace",
     "fixtures.propagation",

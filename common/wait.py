@@ -27,7 +27,10 @@ class WaitStopped(AssertionError):
 
 
 class StopWaiting(Exception):  # noqa: N818 - a signal from a probe, not an error of its own
-    """Raised by a probe when waiting longer cannot help; the message says why."""
+    """Raised by a probe when waiting longer cannot help; the message says why. `verdict` is the
+    failure the wait then raises (a subclass of WaitStopped)."""
+
+    verdict: type[WaitStopped] = WaitStopped
 
 
 class ConditionError(RuntimeError):
@@ -95,7 +98,7 @@ def wait_for(
         try:
             value = probe()
         except StopWaiting as stop:
-            raise WaitStopped(failure(f"stopped waiting after {time.monotonic() - started:.0f}s for: {expected}\n"
+            raise stop.verdict(failure(f"stopped waiting after {time.monotonic() - started:.0f}s for: {expected}\n"
                                       f"{stop}")) from None
         except Exception as err:
             if not _retryable(err, retry_on):

@@ -1,34 +1,36 @@
 """DNS expectations that take time to come true (the DNS server follows EndpointSlices asynchronously).
 
-Each `await_*` polls until the expectation holds on every DNS server at once: the cluster DNS
-Service as pods use it, and each ready DNS server behind it asked directly. Polling only the
-Service would pass as soon as one replica answered right while another still served stale records.
-An answer counts only when it is a clean, complete answer to its question (see `DigAnswer.problems`:
-no CNAME, no records answering something else, no duplicates, not truncated). The Service's answer
-is returned with the time it took; on timeout the failure names each disagreeing server, what it
-last answered and why it did not count, and shows the last dig transcript.
+Each `await_*` polls until the expectation holds on every DNS server at once — the cluster DNS
+Service as pods use it, and each ready DNS server behind it asked directly — and goes on holding
+(headless_conformance.verdict): polling only the Service, or stopping at the first right answer,
+would pass a replica that is stale, silent or flapping. An answer counts only when it is a clean,
+complete answer to its question (see `DigAnswer.problems`: no CNAME, no records answering something
+else, no duplicates, not truncated). Every poll of every server is kept (`expectations`).
 
-After a change (`changed`), every expectation must also come true within the propagation budget,
-timed from the moment the API's EndpointSlices showed the change: a server that lags for most of
-the timeout fails the check instead of passing it late.
+After a change (`changed`) the deadline is the moment the API's EndpointSlices showed it (from the
+watch of `EndpointHistory`) plus the propagation budget; without one, the moment the expectation
+began: what the API showed before the check asked must be in DNS within the budget too. A server
+still wrong past the deadline fails the check at once (`PropagationTooSlow`), saying what each server
+answered; `timeout` is only the backstop for a cluster whose API never shows the change.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TypeVar
 
-from common.wait import Outcome, wait_for
+from common.wait import Outcome, StopWaiting, WaitStopped, wait_for
 from headless_conformance.dig import DigAnswer, DigParseError
+from headless_conformance.endpoint_history import EndpointHistory
 from headless_conformance.kube import Kube
 from headless_conformance.names import reverse_fqdn
-from headless_conformance.probes import Probes, Query, probe_retryable
+from headless_conformance.probes import Asked, Probes, Query, probe_retryable
 from headless_conformance.propagation import Budget
+from headless_conformance.verdict import Answered, Deadline, Expectation, Hold, Poll
 
-T = TypeVar("T")
+Check = tuple[str, Callable[[DigAnswer], bool]]  # a record type and what its answer must be
 
 
 def show(answer: DigAnswer) -> str:
@@ -36,6 +38,13 @@ def show(answer: DigAnswer) -> str:
     text = f"rcode {answer.rcode}; " + ("; ".join(records) if records else "no records")
     problems = answer.problems()
     return text + (f" [{'; '.join(problems)}]" if problems else "")
+
+
+def _shown(asked: Asked) -> str:
+    if asked.answer is None:
+        assert asked.error is not None
+        return asked.error.reason
+    return show(asked.answer)
 
 
 def _retryable(err: Exception) -> bool:
@@ -48,86 +57,70 @@ def record_type(address: str) -> str:
     return "AAAA" if ":" in address else "A"
 
 
-class PropagationTooSlow(AssertionError):
-    """Every server came to answer as expected, but later after a change than the budget allows."""
+class PropagationTooSlow(WaitStopped):
+    """A server still answered wrong, or not at all, once the propagation budget had passed."""
 
 
-@dataclass(frozen=True)
-class Poll:
-    first: float  # when its first and last dig were asked (epoch seconds)
-    last: float
-    wrong: str  # what did not meet the expectation; empty when it was met
+class _PastBudget(StopWaiting):
+    verdict = PropagationTooSlow
 
 
 @dataclass
 class Change:
     what: str
-    seen_at: float  # when the EndpointSlices showed it (epoch seconds, comparable with the probes' clock)
+    service: str
+    at: float  # when the API showed it (this machine's clock)
+    noticed: float  # when the check saw the EndpointSlices show it
     measured: bool = False
 
 
 class Dns:
     def __init__(self, kube: Kube, probes: Probes, timeout: float, budget: Budget | None = None,
-                 record_types: tuple[str, ...] = ("A",)) -> None:
+                 record_types: tuple[str, ...] = ("A",), history: EndpointHistory | None = None,
+                 hold: Hold | None = None) -> None:
         self.kube = kube
         self.record_types = record_types  # the address types pods have in this cluster, primary first
         self.probes = probes
         self.timeout = timeout
         self.budget = budget
+        self.history = history
+        self.hold = hold or Hold()
         self.lags: list[float] = []  # one per change: until the first expectation after it held
+        self.expectations: list[Expectation] = []  # every poll of every server, in order
         self._change: Change | None = None
 
+    # -- changes and deadlines ---------------------------------------------------------------------
     def changed(self, service: str, ready: set[str], what: str) -> None:
         """`what` was just done: wait until the EndpointSlices of `service` list exactly `ready` as
-        ready, and time every expectation from then on against the budget (until the next change)."""
+        ready; from then on, expectations are due by the moment the API showed it plus the budget."""
         __tracebackhide__ = True
         self.probes.prepare()
-
         wait_for(lambda: self.kube.ready_addresses(self.probes.namespace, service), lambda found: found == ready,
                  timeout=self.timeout, interval=0.2,
                  expected=f"EndpointSlices of {service} listing exactly {sorted(ready)} as ready after {what}",
                  describe=lambda found: f"ready {sorted(found)}")
-        self._change = Change(what, time.time())
+        noticed = time.time()
+        shown = self.history.ready_since(service, ready) if self.history else None
+        self._change = Change(what, service, shown if shown is not None else noticed, noticed)
+        source = ("the EndpointSlice watch" if shown is not None else
+                  f"when the check saw it (the watch did not show it{self._watch_failure})")
+        self.probes.transcript.figure(f"{what}: the API showed it", f"{noticed - self._change.at:.2f} s before the "
+                                                                    f"check saw it (from {source})")
 
-    def _timed(self, probe: Callable[[], T], condition: Callable[[T], bool],
-               describe: Callable[[T], str]) -> tuple[Callable[[], T], list[Poll]]:
-        """`probe`, noting when its digs were asked and what it found wrong (for `_in_budget`)."""
-        polls: list[Poll] = []
+    @property
+    def _watch_failure(self) -> str:
+        return f": {self.history.failed}" if self.history and self.history.failed else ""
 
-        def timed() -> T:
-            first = len(self.probes.asked_at)
-            started = time.time()
-            value = probe()
-            asked = self.probes.asked_at[first:] or [started, time.time()]
-            polls.append(Poll(min(asked), max(asked), "" if condition(value) else describe(value)))
-            return value
-
-        return timed, polls
-
-    def _in_budget(self, expected: str, polls: list[Poll]) -> None:
-        """Called as an expectation came true: fail if a server still answered otherwise later after
-        the change than the budget allows. Times are the digs' own (the probe pod's clock): a poll
-        that saw the old state counts from its first dig, the one that saw the new state until its
-        last; the servers changed in between."""
-        __tracebackhide__ = True
+    def _deadline(self, address: str | None = None) -> Deadline:
+        budget = self.budget.seconds if self.budget else None
         change = self._change
         if change is None:
-            return
-        stale = [p for p in polls if p.wrong and p.first >= change.seen_at]
-        stale_for = stale[-1].first - change.seen_at if stale else 0.0
-        within = max(polls[-1].last - change.seen_at, 0.0) if polls else 0.0
-        if not change.measured:
-            change.measured = True
-            self.lags.append(within)
-            budget = f" (budget {self.budget.seconds:g} s)" if self.budget else ""
-            seen = f"still stale {stale_for:.1f} s after, " if stale else ""
-            self.probes.transcript.figure(f"DNS reflected {change.what}",
-                                          f"{seen}right {within:.1f} s after the EndpointSlices{budget}")
-        if self.budget is not None and stale_for > self.budget.seconds:
-            raise PropagationTooSlow(
-                f"{expected} (every server{self._asked_from}): still not so {stale_for:.1f} s after the "
-                f"EndpointSlices showed {change.what}, past the propagation budget of {self.budget}; "
-                f"then: {stale[-1].wrong}; right {within:.1f} s after")
+            return Deadline(time.time(), "this expectation began", budget)
+        if address is not None and self.history is not None:
+            left = self.history.left_at(change.service, address)
+            if left is not None and left < change.at:
+                return Deadline(left, f"the EndpointSlices dropped {address} ({change.what})", budget)
+        return Deadline(change.at, f"the EndpointSlices showed {change.what}", budget)
 
     @property
     def _asked_from(self) -> str:
@@ -137,153 +130,256 @@ class Dns:
         """Addresses of the ready DNS servers behind kube-system/kube-dns."""
         return sorted(self.kube.ready_addresses("kube-system", "kube-dns"))
 
+    # -- the one polling loop ----------------------------------------------------------------------
+    def _expect(self, expected: str, ask: Callable[[], list[Answered]], *, address: str | None = None,
+                stays: bool = False) -> Expectation:
+        """Poll `ask` (every server's answer) until every server holds right, or fail: at once when
+        a server is wrong past the deadline, at the timeout otherwise."""
+        __tracebackhide__ = True
+        expectation = Expectation(f"{expected} (every server{self._asked_from})", self._deadline(address),
+                                  self.hold, stays)
+        self.expectations.append(expectation)
+
+        def probe() -> Poll:
+            started = time.time()
+            try:
+                answers = ask()
+            except Exception as err:
+                if not _retryable(err):
+                    raise
+                poll = Poll(started, time.time(), error=f"{type(err).__name__}: {str(err).splitlines()[0]}")
+            else:
+                times = [a.at for a in answers] or [started]
+                poll = Poll(min(times), max(times), tuple(answers))
+            expectation.record(poll)
+            verdict = expectation.late()
+            if verdict:
+                raise _PastBudget(verdict)
+            return poll
+
+        wait_for(probe, lambda _: expectation.held(), expected=expectation.expected, timeout=self.timeout,
+                 interval=0.5, describe=lambda _: f"{expectation.last_wrong()}\n{expectation.timeline()}",
+                 transcript=self.probes.transcript.last)
+        self._measure(expectation)
+        return expectation
+
+    def _measure(self, expectation: Expectation) -> None:
+        change = self._change
+        if change is None or change.measured:
+            return
+        change.measured = True
+        lag = expectation.lag() or 0.0
+        self.lags.append(lag)
+        budget = f" (budget {self.budget.seconds:g} s)" if self.budget else ""
+        self.probes.transcript.figure(f"DNS reflected {change.what}",
+                                      f"right {lag:.1f} s after the EndpointSlices{budget}, held {self.hold}")
+
+    def _ask_each(self, name: str, checks: list[Check], transport: str = "udp", allow_cname: bool = False) -> tuple[
+            list[Answered], list[DigAnswer]]:
+        """Each server's answers to `name` for each (type, ok) of `checks`, in one exec; with the
+        Service's answers, in the order of `checks`."""
+        servers = [None, *self.servers()]
+        queries = [Query(name, rdtype, server, transport) for server in servers for rdtype, _ in checks]
+        asked = iter(self.probes.ask_all(queries))
+        now = time.time()
+        answered, service = [], []
+        for server in servers:
+            mine = [(next(asked), ok) for _, ok in checks]
+            right = all(a.answer is not None and not a.answer.problems(allow_cname) and ok(a.answer) for a, ok in mine)
+            said = " / ".join(f"{a.query.rdtype}: {_shown(a)}" if len(checks) > 1 else _shown(a) for a, _ in mine)
+            at = min((a.at for a, _ in mine if a.at is not None), default=now)
+            answered.append(Answered(server or "service", at, right, said))
+            if server is None:
+                service = [a.answer for a, _ in mine if a.answer is not None]
+        return answered, service
+
+    def _await_all(self, name: str, checks: list[Check], expected: str, transport: str = "udp", *,
+                   address: str | None = None, stays: bool = False, allow_cname: bool = False) -> Outcome[DigAnswer]:
+        """Until every server gives, for each (type, ok) of `checks`, a clean answer to `name` of that
+        type for which `ok` holds; returns the Service's last answer to the first check."""
+        __tracebackhide__ = True
+        last: list[DigAnswer] = []
+
+        def ask() -> list[Answered]:
+            answered, service = self._ask_each(name, checks, transport, allow_cname)
+            last[:] = service
+            return answered
+
+        started = time.monotonic()
+        expectation = self._expect(expected, ask, address=address, stays=stays)
+        return Outcome(last[0], time.monotonic() - started, len(expectation.polls))
+
+    # -- expectations --------------------------------------------------------------------------------
     def await_answer(self, name: str, rdtype: str, ok: Callable[[DigAnswer], bool], expected: str,
                      transport: str = "udp") -> Outcome[DigAnswer]:
         """Until every server gives a clean answer to `name` `rdtype` for which `ok` holds."""
         __tracebackhide__ = True
-        return self._await(name, rdtype, ok, expected, transport)
-
-    def _await(self, name: str, rdtype: str, ok: Callable[[DigAnswer], bool], expected: str,
-               transport: str = "udp") -> Outcome[DigAnswer]:
-        __tracebackhide__ = True
         return self._await_all(name, [(rdtype, ok)], expected, transport)
 
-    def _await_all(self, name: str, checks: list[tuple[str, Callable[[DigAnswer], bool]]], expected: str,
-                   transport: str = "udp") -> Outcome[DigAnswer]:
-        """Until every server gives, for each (type, ok) of `checks`, a clean answer to `name` of that
-        type for which `ok` holds; all asked in one exec per poll. Returns the Service's answer to
-        the first check."""
-        __tracebackhide__ = True
-        several = len(checks) > 1
-
-        def clean(answer: DigAnswer, ok: Callable[[DigAnswer], bool]) -> bool:
-            return not answer.problems() and ok(answer)
-
-        def ask() -> list[tuple[str, Callable[[DigAnswer], bool], DigAnswer]]:
-            servers = [None, *self.servers()]
-            asked = [(server, rdtype, ok) for server in servers for rdtype, ok in checks]
-            answers = self.probes.dig_all([Query(name, rdtype, server, transport) for server, rdtype, _ in asked])
-            return [(f"{server or 'service'}{f' {rdtype}' if several else ''}", ok, answer)
-                    for (server, rdtype, ok), answer in zip(asked, answers, strict=True)]
-
-        def describe(answers: list[tuple[str, Callable[[DigAnswer], bool], DigAnswer]]) -> str:
-            wrong = [f"{server}: {show(a)}" for server, ok, a in answers if not clean(a, ok)]
-            return " | ".join(wrong) or "all servers agree"
-
-        def agree(answers: list[tuple[str, Callable[[DigAnswer], bool], DigAnswer]]) -> bool:
-            return all(clean(a, ok) for _, ok, a in answers)
-
-        probe, polls = self._timed(ask, agree, describe)
-        outcome = wait_for(probe, agree,
-                           expected=f"{expected} (every server{self._asked_from})", timeout=self.timeout, interval=0.5,
-                           describe=describe, transcript=self.probes.transcript.last, retry_on=_retryable)
-        self._in_budget(expected, polls)
-        return Outcome(outcome.value[0][2], outcome.elapsed, outcome.polls)
-
     def await_a(self, name: str, addresses: set[str], rdtype: str | None = None,
-                transport: str = "udp") -> Outcome[DigAnswer]:
+                transport: str = "udp", stays: bool = False) -> Outcome[DigAnswer]:
         """The address records of `name` are exactly `addresses`, each once: A records the IPv4 ones
-        and AAAA records the IPv6 ones; a type none of `addresses` has must have no records (on any
-        cluster: a stray address of the other family is caught too). With `rdtype`, that type alone.
-        Returns the answer of the cluster's primary type."""
+        and AAAA records the IPv6 ones; a type none of `addresses` has must have none (NODATA or
+        NXDOMAIN: the specification says nothing of the rcode; `await_nodata` holds servers to
+        RFC 2308). With `rdtype`, that type alone. Returns the answer of the cluster's primary type.
+        `stays`: the answer was already so before the last change and must go on being so past
+        its deadline."""
         __tracebackhide__ = True
         types = [rdtype] if rdtype else list(dict.fromkeys([*self.record_types, "A", "AAAA"]))
 
         def exactly(wanted: Counter[str], rdtype: str) -> Callable[[DigAnswer], bool]:
+            if not wanted:
+                return lambda a: a.rcode in ("NOERROR", "NXDOMAIN") and not a.records(rdtype)
             return lambda a: a.rcode == "NOERROR" and a.address_counts(rdtype) == wanted
 
         checks = [(t, exactly(Counter(a for a in addresses if record_type(a) == t), t)) for t in types]
         said = "; ".join(f"{t} {sorted(a for a in addresses if record_type(a) == t) or 'none'}" for t in types)
-        return self._await_all(name, checks, f"{name} {said} (over {transport})", transport)
+        return self._await_all(name, checks, f"{name} {said} (over {transport})", transport, stays=stays)
+
+    def await_nodata(self, name: str, rdtype: str) -> Outcome[DigAnswer]:
+        """`name` exists but has no `rdtype` records: NOERROR with an empty answer (RFC 2308 §2.2)."""
+        __tracebackhide__ = True
+        return self._await_all(name, [(rdtype, lambda a: a.rcode == "NOERROR" and not a.answer)],
+                               f"{rdtype} {name} → NOERROR, no records (NODATA)")
 
     def await_srv_targets(self, name: str, targets: set[str]) -> Outcome[DigAnswer]:
         """The SRV records of `name` are exactly one per target in `targets`."""
-        wanted = Counter(targets)
-        return self._await(name, "SRV",
-                           lambda a: a.rcode == "NOERROR" and Counter(r.target for r in a.srv()) == wanted,
-                           f"SRV {name}: one record per target {sorted(targets)}")
-
-    def await_srv_endpoints(self, name: str, addresses: set[str], port: int,
-                            rdtype: str | None = None) -> Outcome[dict[str, frozenset[str]]]:
-        """The endpoint identity the specification promises, whatever the server names endpoints:
-        SRV `name` has one record per ready endpoint, each with `port` and its own target; each
-        target resolves to exactly one of `addresses`; every address is behind exactly one target.
-        Every server must agree. Returns target -> addresses as the cluster DNS Service answered.
-        Targets are asked for the address types of `addresses` (unless `rdtype` says): with both
-        families (a dual-stack Service) each address is an endpoint of its own, as in EndpointSlices."""
         __tracebackhide__ = True
-        wanted = sorted(addresses)
+        wanted = Counter(targets)
+        return self._await_all(name, [("SRV", lambda a: a.rcode == "NOERROR" and Counter(
+            r.target for r in a.srv()) == wanted)], f"SRV {name}: one record per target {sorted(targets)}")
+
+    def await_srv(self, name: str, records: set[tuple[str, int]]) -> Outcome[DigAnswer]:
+        """The SRV records of `name` are exactly one per (target, port) of `records`."""
+        __tracebackhide__ = True
+        wanted = Counter(records)
+        return self._await_all(name, [("SRV", lambda a: a.rcode == "NOERROR" and Counter(
+            (r.target, r.port) for r in a.srv()) == wanted)],
+            f"SRV {name}: exactly {', '.join(f'{t} port {p}' for t, p in sorted(records))}")
+
+    def await_srv_endpoints(self, name: str, addresses: set[str], port: int, rdtype: str | None = None,
+                            hostnames: dict[str, set[str]] | None = None, stays: bool = False,
+                            ) -> Outcome[dict[str, frozenset[str]]]:
+        """The endpoint identity the specification promises, whatever the server names endpoints:
+        SRV `name` has records with `port` whose targets, each under the Service, resolve to
+        disjoint sets of addresses that together are exactly `addresses` — every ready address behind
+        exactly one target, no two targets sharing one. Endpoints that share a hostname share a
+        target (one SRV record: an RRset holds no two identical records), so a target may resolve
+        to several addresses; `hostnames` (target -> addresses) says which targets are known and
+        exactly which addresses each must have. Returns target -> addresses as the Service answered.
+        Targets are asked for the address types of `addresses` (unless `rdtype` says)."""
+        __tracebackhide__ = True
+        wanted = frozenset(addresses)
         types = [rdtype] if rdtype else sorted({record_type(a) for a in addresses}) or [self.record_types[0]]
         service = name.split(".", 2)[2]  # _<port>._<proto>.<service>.<ns>.svc.<zone>.
+        known = {t: frozenset(a) for t, a in (hostnames or {}).items()}
+        last: dict[str, frozenset[str]] = {}
 
-        def identities() -> list[tuple[str, tuple[DigAnswer, dict[str, list[DigAnswer]]]]]:
-            servers = [None, *self.servers()]
-            srvs = self.probes.dig_all([Query(name, "SRV", server) for server in servers])
-            # only names under the Service are asked: others break the rule already, and asking
-            # would send a name from outside the cluster to the upstream resolver
-            asked = [(server, target) for server, srv in zip(servers, srvs, strict=True) if not srv.problems()
-                     for target in sorted({r.target for r in srv.srv() if r.target.endswith("." + service)})]
-            queries = [Query(t, rdtype, server) for server, t in asked for rdtype in types]
-            answers = iter(self.probes.dig_all(queries) if queries else [])
-            found: dict[str | None, dict[str, list[DigAnswer]]] = {server: {} for server in servers}
-            for server, target in asked:
-                found[server][target] = [next(answers) for _ in types]
-            return [(server or "service", (srv, found[server])) for server, srv in zip(servers, srvs, strict=True)]
-
-        def mapping(found: tuple[DigAnswer, dict[str, list[DigAnswer]]]) -> dict[str, frozenset[str]]:
-            return {target: frozenset(ip for a, rdtype in zip(answers, types, strict=True)
-                                      for ip in a.address_counts(rdtype))
-                    for target, answers in found[1].items()}
-
-        def wrong(found: tuple[DigAnswer, dict[str, list[DigAnswer]]]) -> str:
-            srv, names = found
-            if srv.rcode != "NOERROR" or srv.problems():
-                return show(srv)
-            records = srv.srv()
-            if len(records) != len(wanted) or len({r.target for r in records}) != len(records):
-                return f"{len(records)} SRV records with {len({r.target for r in records})} distinct targets " \
-                       f"for {len(wanted)} ready endpoints: {show(srv)}"
+        def judge(srv: Asked, targets: dict[str, list[Asked]]) -> tuple[str, dict[str, frozenset[str]]]:
+            """What is wrong ("" if nothing), and target -> addresses."""
+            if srv.answer is None:
+                return _shown(srv), {}
+            answer = srv.answer
+            if answer.rcode != "NOERROR" or answer.problems():
+                return show(answer), {}
+            records = answer.srv()
             if {r.port for r in records} != {port}:
-                return f"ports {sorted({r.port for r in records})}, not {port}: {show(srv)}"
+                return f"ports {sorted({r.port for r in records})}, not {port}: {show(answer)}", {}
             outside = sorted(r.target for r in records if not r.target.endswith("." + service))
             if outside:
-                return f"targets not under {service}: {outside}"
-            for target, answers in names.items():
-                bad = [a for a in answers if a.rcode != "NOERROR" or a.problems()]
-                count = sum(len(a.address_counts(rdtype)) for a, rdtype in zip(answers, types, strict=True))
-                if bad or count != 1:
-                    return f"target {target}: " + "; ".join(show(a) for a in bad or answers)
-            behind = sorted(ip for ips in mapping(found).values() for ip in ips)
-            return "" if behind == wanted else f"targets resolve to {behind}, not {wanted}"
+                return f"targets not under {service}: {outside}", {}
+            mapping: dict[str, frozenset[str]] = {}
+            for target, answers in targets.items():
+                bad = [a for a in answers if a.answer is None or a.answer.rcode != "NOERROR" or a.answer.problems()]
+                if bad:
+                    return f"target {target}: " + "; ".join(_shown(a) for a in bad), {}
+                mapping[target] = frozenset(ip for a, t in zip(answers, types, strict=True)
+                                            for ip in a.answer.address_counts(t))  # type: ignore[union-attr]
+            empty = sorted(t for t, ips in mapping.items() if not ips)
+            if empty:
+                return f"targets resolving to no address: {empty}", mapping
+            shared = sorted(ip for ip, n in Counter(ip for ips in mapping.values() for ip in ips).items() if n > 1)
+            if shared:
+                return f"addresses behind more than one target: {shared} ({_mapping(mapping)})", mapping
+            behind = frozenset(ip for ips in mapping.values() for ip in ips)
+            if behind != wanted:
+                return f"targets resolve to {sorted(behind)}, not {sorted(wanted)} ({_mapping(mapping)})", mapping
+            wrong = [f"{t} resolves to {sorted(mapping.get(t, ()))}, not {sorted(ips)}" for t, ips in known.items()
+                     if mapping.get(t) != ips]
+            return ("; ".join(wrong), mapping) if wrong else ("", mapping)
 
-        def agree(all_: list[tuple[str, tuple[DigAnswer, dict[str, list[DigAnswer]]]]]) -> bool:
-            return not any(wrong(f) for _, f in all_)
+        def ask() -> list[Answered]:
+            servers = [None, *self.servers()]
+            srvs = self.probes.ask_all([Query(name, "SRV", server) for server in servers])
+            # only names under the Service are asked: others break the rule already, and asking
+            # would send a name from outside the cluster to the upstream resolver
+            asked = [(server, target) for server, srv in zip(servers, srvs, strict=True)
+                     if srv.answer is not None and not srv.answer.problems()
+                     for target in sorted({r.target for r in srv.answer.srv() if r.target.endswith("." + service)})]
+            queries = [Query(t, rdtype, server) for server, t in asked for rdtype in types]
+            found = iter(self.probes.ask_all(queries) if queries else [])
+            per_server: dict[str | None, dict[str, list[Asked]]] = {server: {} for server in servers}
+            for server, target in asked:
+                per_server[server][target] = [next(found) for _ in types]
+            now = time.time()
+            answered = []
+            for server, srv in zip(servers, srvs, strict=True):
+                wrong, mapping = judge(srv, per_server[server])
+                if server is None:
+                    last.clear()
+                    last.update(mapping)
+                said = wrong or _mapping(mapping)
+                answered.append(Answered(server or "service", srv.at or now, not wrong, said))
+            return answered
 
-        def describe(all_: list[tuple[str, tuple[DigAnswer, dict[str, list[DigAnswer]]]]]) -> str:
-            return " | ".join(f"{s}: {wrong(f)}" for s, f in all_ if wrong(f))
+        started = time.monotonic()
+        expectation = self._expect(f"SRV {name}: port {port}, targets partitioning the ready endpoints "
+                                   f"{sorted(wanted)}" + (f", {_mapping(known)}" if known else ""), ask, stays=stays)
+        return Outcome(dict(last), time.monotonic() - started, len(expectation.polls))
 
-        probe, polls = self._timed(identities, agree, describe)
-        outcome = wait_for(probe, agree,
-                           expected=f"SRV {name}: one target per ready endpoint {wanted}, port {port}, each target "
-                                    f"resolving to exactly its endpoint (every server{self._asked_from})",
-                           timeout=self.timeout, interval=0.5, describe=describe,
-                           transcript=self.probes.transcript.last, retry_on=_retryable)
-        self._in_budget(f"SRV {name}: one target per ready endpoint {wanted}", polls)
-        return Outcome(mapping(outcome.value[0][1]), outcome.elapsed, outcome.polls)
+    def await_ptr(self, ip: str, names: set[str], also_under: Iterable[str] = (),
+                  reverse: str | None = None) -> Outcome[DigAnswer]:
+        """The PTR records of `ip`'s reverse name (or of `reverse`, the same name written otherwise)
+        point at exactly `names`, and — for each name in `also_under` (a Service's name whose
+        identifier of the address the check cannot learn) — at exactly one name one label under it."""
+        __tracebackhide__ = True
+        wanted, under = Counter(names), list(also_under)
+        reverse = reverse or reverse_fqdn(ip)
 
-    def await_ptr(self, ip: str, names: set[str]) -> Outcome[DigAnswer]:
-        """The PTR records of `ip`'s reverse name point at exactly `names`."""
-        wanted = Counter(names)
-        reverse = reverse_fqdn(ip)
-        return self._await(reverse, "PTR",
-                           lambda a: a.rcode == "NOERROR" and Counter(r.target for r in a.records("PTR")) == wanted,
-                           f"PTR {reverse} ({ip}) -> {sorted(names)}")
+        def ok(answer: DigAnswer) -> bool:
+            targets = Counter(r.target for r in answer.records("PTR"))
+            rest = targets - wanted
+            if answer.rcode != "NOERROR" or targets - rest != wanted or sum(rest.values()) != len(under):
+                return False
+            return sorted(t.split(".", 1)[1] for t in rest) == sorted(under)
 
-    def await_no_records(self, name: str, rdtype: str = "A") -> Outcome[DigAnswer]:
+        also = f" and one name under each of {sorted(under)}" if under else ""
+        return self._await_all(reverse, [("PTR", ok)], f"PTR {reverse} ({ip}) -> {sorted(names)}{also}")
+
+    def await_no_records(self, name: str, rdtype: str = "A", *, address: str | None = None) -> Outcome[DigAnswer]:
         """`name` has no records of `rdtype`: NXDOMAIN, or NOERROR with an empty answer (both are
-        what a server may answer for a name it no longer has, as far as the specification goes)."""
-        return self._await(name, rdtype, lambda a: a.rcode == "NXDOMAIN" or (a.rcode == "NOERROR" and not a.answer),
-                           f"no {rdtype} records for {name}")
+        what a server may answer for a name it no longer has, as far as the specification goes).
+        `address`: the name is of that endpoint, due from when the API dropped it."""
+        __tracebackhide__ = True
+        return self._await_all(name, [(rdtype, lambda a: a.rcode == "NXDOMAIN" or (
+            a.rcode == "NOERROR" and not a.answer))], f"no {rdtype} records for {name}", address=address)
 
-    def await_nxdomain(self, name: str, rdtype: str = "A") -> Outcome[DigAnswer]:
-        return self._await(name, rdtype, lambda a: a.rcode == "NXDOMAIN", f"{rdtype} {name} → NXDOMAIN")
+    def await_nxdomain(self, name: str, rdtype: str = "A", *, address: str | None = None) -> Outcome[DigAnswer]:
+        __tracebackhide__ = True
+        return self._await_all(name, [(rdtype, lambda a: a.rcode == "NXDOMAIN")], f"{rdtype} {name} → NXDOMAIN",
+                               address=address)
+
+    def await_cname(self, name: str, target: str, rdtype: str = "A") -> Outcome[DigAnswer]:
+        """`name` asked for `rdtype` answers a CNAME to `target` (what follows the CNAME is the
+        resolver's business, not this rule's)."""
+        __tracebackhide__ = True
+
+        def ok(answer: DigAnswer) -> bool:
+            chain = answer.cname_chain
+            return answer.rcode == "NOERROR" and bool(chain) and chain[0].rdata.target.to_text().lower() == target
+
+        return self._await_all(name, [(rdtype, ok)], f"{rdtype} {name} → CNAME {target}", allow_cname=True)
+
+
+def _mapping(mapping: dict[str, frozenset[str]]) -> str:
+    return ", ".join(f"{t} → {sorted(ips)}" for t, ips in sorted(mapping.items())) or "no targets"

@@ -167,7 +167,8 @@ class Kube:
         """The addresses a Service's EndpointSlices list as ready (what DNS is to answer)."""
         slices = self.discovery.list_namespaced_endpoint_slice(
             namespace, label_selector=f"kubernetes.io/service-name={service}").items
-        return {a for s in slices for e in s.endpoints or [] if e.conditions and e.conditions.ready
+        # an unset `ready` counts as ready, as the EndpointSlice API tells consumers to read it
+        return {a for s in slices for e in s.endpoints or [] if e.conditions is None or e.conditions.ready is not False
                 for a in e.addresses}
 
     def server_version(self) -> str:

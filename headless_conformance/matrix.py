@@ -11,11 +11,11 @@ from dataclasses import asdict, dataclass, field
 from html import escape
 from pathlib import Path
 
+from headless_conformance.rules import LEVEL_TITLES
+from headless_conformance.rules import LEVELS as RULE_LEVELS
+
 SCHEMA = 1
-LEVELS = ("spec", "coredns", "scenario", "cluster", "unlabelled")
-LEVEL_TITLES = {"spec": "Kubernetes DNS specification", "coredns": "CoreDNS behaviour",
-                "scenario": "documented scenario behaviour", "cluster": "cluster prerequisite",
-                "unlabelled": "unlabelled"}
+LEVELS = (*RULE_LEVELS, "unlabelled")
 OUTCOMES = ("passed", "failed", "error", "skipped", "xfailed", "xpassed", "not run")
 GOOD = {"passed", "xfailed"}  # an expected failure is the check working as marked
 BAD = {"failed", "error", "xpassed"}
@@ -29,6 +29,7 @@ class Check:
     rule: str = ""
     outcome: str = "passed"
     message: str = ""  # the failure's (or skip's) first line
+    strength: str = ""  # MUST or SHOULD, for spec and rfc checks
 
 
 @dataclass
@@ -180,6 +181,7 @@ th, td { border: 1px solid #ccc; padding: 3px 6px; vertical-align: top; }
 th.col { background: #f3f3f3; font-weight: normal; text-align: left; }
 td.passed, td.xfailed { background: #dff0d8; }
 td.failed, td.error, td.xpassed { background: #f2dede; }
+td.should { background: #fbe9d0; }
 td.skipped, td.not-run { background: #f5f5f5; color: #777; }
 tr.disagree td.check { background: #fcf8e3; font-weight: bold; }
 tr.level th { background: #e8e8f0; text-align: left; }
@@ -216,9 +218,11 @@ def render_html(matrix: Matrix) -> str:
         for cell, result, newly in zip(matrix.columns, row.results, row.newly, strict=True):
             mark = f" <span class='newly {newly}'>newly {newly}</span>" if newly else ""
             msg = f"<span class='msg'>{escape(result.message)}</span>" if result.message else ""
-            text = f"<a href='{escape(cell.report)}'>{escape(result.outcome)}</a>" if cell.report else escape(
-                result.outcome)
-            out.append(f"<td class='{result.outcome.replace(' ', '-')}'>{text}{mark}{msg}</td>")
+            should = result.strength == "SHOULD" and result.outcome in BAD
+            shown = f"{result.outcome} (SHOULD)" if should else result.outcome
+            text = f"<a href='{escape(cell.report)}'>{escape(shown)}</a>" if cell.report else escape(shown)
+            classes = result.outcome.replace(" ", "-") + (" should" if should else "")
+            out.append(f"<td class='{classes}'>{text}{mark}{msg}</td>")
         out.append("</tr>")
     out.append("</tbody></table></body></html>")
     return "\n".join(out) + "\n"

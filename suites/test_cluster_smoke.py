@@ -8,13 +8,14 @@ from __future__ import annotations
 import pytest
 
 from headless_conformance import names
+from headless_conformance.rules import SINGLE_STACK
 
 HELLO = "Hello from Busybox!"
 HTTP_SERVER = ["/bin/sh", "-c",
                "while true; do { echo -e 'HTTP/1.1 200 OK\\n\\nHello from Busybox!'; } | nc -l -p 80; done"]
 
 
-@pytest.mark.spec("2.3.1")
+@pytest.mark.spec("2.3.1/address", kinds=SINGLE_STACK)
 def test_dns_answers_the_api_service_ip(cluster, dns):
     api_ip = cluster.kube.core.read_namespaced_service("kubernetes", "default").spec.cluster_ip
 

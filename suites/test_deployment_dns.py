@@ -7,16 +7,18 @@ import time
 import pytest
 
 from headless_conformance import names
+from headless_conformance.dns import record_type
+from headless_conformance.rules import SINGLE_STACK
 
 HELLO = "Hello from Busybox!"
 
 
-@pytest.mark.spec("2.4.1")
+@pytest.mark.spec("2.4.1/service", kinds=(*SINGLE_STACK, "no-hostname"))
 def test_a_records_are_exactly_the_ready_pod_ips(shared_deployment, dns):
     dns.await_a(shared_deployment.service_name(), shared_deployment.serving_ips())
 
 
-@pytest.mark.spec("2.4.1")
+@pytest.mark.spec("2.4.1/service", "2.4.2/srv", kinds=(*SINGLE_STACK, "several-slices"))
 def test_endpoints_spread_over_several_endpointslices_are_each_answered_once(shared_deployment, dns):
     """Suite-made kind clusters cap EndpointSlices at 2 endpoints (`--max-endpoints-per-slice`), so
     the three pods' addresses come in two slices that DNS must merge, no address missing or twice."""
@@ -26,41 +28,93 @@ def test_endpoints_spread_over_several_endpointslices_are_each_answered_once(sha
                     "one EndpointSlice (its controller-manager's --max-endpoints-per-slice is above that)")
 
     dns.await_a(shared_deployment.service_name(), shared_deployment.serving_ips())
+    dns.await_srv_endpoints(shared_deployment.srv_name(), shared_deployment.serving_ips(), port=80)
 
 
-@pytest.mark.spec("2.4.1")
+@pytest.mark.spec("2.4.1/service", kinds=SINGLE_STACK)
 def test_answers_agree_over_udp_and_tcp(shared_deployment, dns):
     for transport in ("udp", "tcp"):
         dns.await_a(shared_deployment.service_name(), shared_deployment.serving_ips(), transport=transport)
 
 
-@pytest.mark.spec("2.4.1")
+@pytest.mark.spec("2.4.1/service", "2.4.2/srv", kinds=(*SINGLE_STACK, "no-hostname"))
 def test_every_node_gets_the_same_answers(shared_deployment, dns_on_each_node):
     for _node, dns in dns_on_each_node:
         dns.await_a(shared_deployment.service_name(), shared_deployment.serving_ips())
         dns.await_srv_endpoints(shared_deployment.srv_name(), shared_deployment.serving_ips(), port=80)
 
 
-@pytest.mark.spec("2.6")
-def test_each_pod_has_the_deprecated_dashed_pod_record(shared_deployment, dns):
+@pytest.mark.coredns("pod-records")
+def test_each_pod_has_a_dashed_pod_record(shared_deployment, dns):
     for pod in shared_deployment.serving_pods():
         dns.await_a(names.pod_a_fqdn(pod.ip, shared_deployment.namespace, shared_deployment.domain), {pod.ip})
 
 
-@pytest.mark.spec("2.1")
-def test_names_compare_case_insensitively(shared_deployment, dns):
+def mixed_case(name: str) -> str:
+    """Every other letter upper-case: 'my-svc.ns' -> 'mY-SvC.Ns'."""
+    return "".join(c.upper() if i % 2 else c for i, c in enumerate(name))
+
+
+@pytest.mark.spec("2.1/case-service", kinds=SINGLE_STACK)
+def test_service_names_compare_case_insensitively(shared_deployment, dns):
     name = shared_deployment.service_name()
-    mixed = "".join(c.upper() if i % 2 else c for i, c in enumerate(name))
 
     dns.await_a(name, shared_deployment.serving_ips())
-    dns.await_a(mixed, shared_deployment.serving_ips())
+    dns.await_a(mixed_case(name), shared_deployment.serving_ips())
 
 
-@pytest.mark.spec("2.4.2")
+@pytest.mark.spec("2.1/case-srv", kinds=SINGLE_STACK)
+def test_srv_port_and_protocol_labels_compare_case_insensitively(shared_deployment, dns):
+    ips = shared_deployment.serving_ips()
+
+    for name in ("_HTTP._TCP." + shared_deployment.service_name(), "_Http._Tcp." + shared_deployment.service_name()):
+        dns.await_srv_endpoints(name, ips, port=80)
+
+
+@pytest.mark.spec("2.1/case-hostname", kinds=("no-hostname",))
+def test_endpoint_identifiers_compare_case_insensitively(shared_deployment, dns):
+    """The server's own identifier of each pod (learnt from SRV), asked in upper case."""
+    targets = dns.await_srv_endpoints(shared_deployment.srv_name(), shared_deployment.serving_ips(), port=80).value
+
+    for target, ips in sorted(targets.items()):
+        dns.await_a(target.upper(), set(ips))
+
+
+@pytest.mark.spec("2.1/case-reverse", kinds=SINGLE_STACK)
+def test_reverse_names_compare_case_insensitively(shared_deployment, dns):
+    """in-addr.arpa and ip6.arpa (and an IPv6 address's hexadecimal nibbles) in upper case."""
+    targets = dns.await_srv_endpoints(shared_deployment.srv_name(), shared_deployment.serving_ips(), port=80).value
+    target, (ip,) = sorted(targets.items())[0]
+
+    dns.await_ptr(ip, {target}, reverse=names.reverse_fqdn(ip).upper())
+
+
+@pytest.mark.spec("2.4.2/srv", "2.4.1/hostname", kinds=(*SINGLE_STACK, "no-hostname", "tcp"))
 def test_srv_targets_identify_each_ready_pod(shared_deployment, dns):
     """One SRV record per ready pod, each with its own target resolving to exactly that pod: what
     the specification promises, whatever identifier the DNS server gives pods without a hostname."""
     dns.await_srv_endpoints(shared_deployment.srv_name(), shared_deployment.serving_ips(), port=80)
+
+
+@pytest.mark.spec("2.4.3/ptr", kinds=(*SINGLE_STACK, "no-hostname"))
+def test_each_pod_address_points_back_at_the_servers_identifier_of_it(shared_deployment, dns):
+    """Only my-headless-service selects the pods in this module's namespace: one PTR record each,
+    naming the identifier the server gave the endpoint (learnt from SRV)."""
+    targets = dns.await_srv_endpoints(shared_deployment.srv_name(), shared_deployment.serving_ips(), port=80).value
+
+    for target, (ip,) in sorted((t, tuple(ips)) for t, ips in targets.items()):
+        dns.await_ptr(ip, {target})
+
+
+@pytest.mark.rfc("rfc2308/nodata", kinds=SINGLE_STACK)
+def test_the_family_the_service_lacks_is_nodata_not_nxdomain(shared_deployment, dns):
+    """The single-stack Service's name exists: asked for the other family's records it answers
+    NOERROR with none (an NXDOMAIN would tell a resolver the name has no records of any type)."""
+    (family,) = {record_type(ip) for ip in shared_deployment.serving_ips()}
+    other = "AAAA" if family == "A" else "A"
+
+    dns.await_a(shared_deployment.service_name(), shared_deployment.serving_ips(), rdtype=family)
+    dns.await_nodata(shared_deployment.service_name(), other)
 
 
 @pytest.mark.coredns("endpoint-names")
@@ -137,7 +191,7 @@ def _converge(scenario, dns, transcript, change: str, started: float, removed_ip
     dns.await_a(scenario.service_name(), expected)
     dns.await_srv_targets(scenario.srv_name(), {scenario.ip_name(ip) for ip in expected})
     for ip in removed_ips - expected:
-        dns.await_nxdomain(scenario.ip_name(ip))
+        dns.await_nxdomain(scenario.ip_name(ip), address=ip)
 
 
 @pytest.mark.scenario("IP churn: a deleted pod's address and name go")

@@ -1,8 +1,11 @@
 """Dual stack: the Deployment's pods behind a headless Service that requires both IP families.
 Every ready pod is answered under A with its IPv4 address and under AAAA with its IPv6 address;
 each address is an endpoint of its own (EndpointSlices hold one family each), so SRV identifies
-each one, and the IPv6 ones point back at their names in nibble form. Runs on a dual-stack
-cluster only (`--ip-family dual`)."""
+each one, and each points back at its names in its own reverse form — an IPv4 address under both
+headless Services that hold it. A dual-stack StatefulSet's pod has one hostname on both of its
+endpoints, so its one name and SRV target carry both addresses. A dual-stack ClusterIP Service has
+one address record and one reverse record per family. Runs on a dual-stack cluster only
+(`--ip-family dual`)."""
 
 from __future__ import annotations
 
@@ -14,16 +17,37 @@ from headless_conformance.dns import record_type
 SERVICE = "my-dual-stack-service"
 
 
+def _require_dual(cluster) -> None:
+    if cluster.facts.ip_family != "dual":
+        pytest.skip(f"needs a dual-stack cluster (--ip-family dual); this one is {cluster.facts.ip_family}")
+
+
+def _dual_service(cluster, namespace: str, name: str):  # noqa: ANN202 - V1Service
+    service = cluster.kube.core.read_namespaced_service(name, namespace)
+    assert sorted(service.spec.ip_families or []) == ["IPv4", "IPv6"], \
+        f"{name} got IP families {service.spec.ip_families} on a dual-stack cluster"
+    return service
+
+
 @pytest.fixture(scope="module")
 def dual_stack(cluster, shared_deployment) -> str:
     """The Service's name, once the cluster gave it both families."""
-    if cluster.facts.ip_family != "dual":
-        pytest.skip(f"needs a dual-stack cluster (--ip-family dual); this one is {cluster.facts.ip_family}")
+    _require_dual(cluster)
     shared_deployment.workloads.apply_manifest("dual-stack-service")
-    service = cluster.kube.core.read_namespaced_service(SERVICE, shared_deployment.namespace)
-    assert sorted(service.spec.ip_families or []) == ["IPv4", "IPv6"], \
-        f"{SERVICE} got IP families {service.spec.ip_families} on a dual-stack cluster"
+    _dual_service(cluster, shared_deployment.namespace, SERVICE)
     return SERVICE
+
+
+@pytest.fixture(scope="module")
+def twins(cluster, shared_deployment) -> dict[str, set[str]]:
+    """The dual-stack StatefulSet `twins`, rolled out: each pod's name under `twins` -> both its addresses."""
+    _require_dual(cluster)
+    workloads = shared_deployment.workloads
+    workloads.apply_manifest("dual-stack-twins")
+    _dual_service(cluster, shared_deployment.namespace, "twins")
+    pods = workloads.wait_rollout("StatefulSet", "twins", "app=twins")
+    return {names.pod_fqdn(p.name, "twins", shared_deployment.namespace, shared_deployment.domain): set(p.ips)
+            for p in pods}
 
 
 def every_address(scenario) -> set[str]:
@@ -37,25 +61,48 @@ def test_every_pod_has_one_address_of_each_family(dual_stack, shared_deployment)
     assert set(map(tuple, families.values())) == {("A", "AAAA")}, f"pods' address types: {families}"
 
 
-@pytest.mark.spec("2.4.1")
+@pytest.mark.spec("2.4.1/service", kinds=("dual", "no-hostname"))
 def test_a_and_aaaa_records_are_exactly_each_ready_pods_two_addresses(dual_stack, shared_deployment, dns):
     dns.await_a(shared_deployment.service_name(dual_stack), every_address(shared_deployment))
 
 
-@pytest.mark.spec("2.4.2")
+@pytest.mark.spec("2.4.2/srv", "2.4.1/hostname", kinds=("dual", "no-hostname"))
 def test_srv_targets_identify_each_address_of_each_ready_pod(dual_stack, shared_deployment, dns):
     dns.await_srv_endpoints(shared_deployment.srv_name(service=dual_stack), every_address(shared_deployment), port=80)
 
 
-@pytest.mark.spec("2.4.3")
-def test_each_ipv6_address_points_back_at_its_srv_target(dual_stack, shared_deployment, dns):
-    """Only the IPv6 addresses: the IPv4 ones are also endpoints of the scenario's single-stack Service,
-    so their PTR names both."""
-    targets = dns.await_srv_endpoints(shared_deployment.srv_name(service=dual_stack),
-                                      every_address(shared_deployment), port=80).value
-    for target, (ip,) in ((t, tuple(ips)) for t, ips in targets.items()):
-        if record_type(ip) == "AAAA":
-            dns.await_ptr(ip, {target})
+@pytest.mark.spec("2.4.3/ptr", kinds=("dual", "no-hostname", "several-services"))
+def test_each_address_points_back_under_every_headless_service_holding_it(dual_stack, shared_deployment, dns):
+    """An IPv6 address is held by the dual-stack Service alone; an IPv4 one by it and by the
+    scenario's single-stack Service: one PTR record per Service, naming its identifier (from SRV)."""
+    learnt = [dns.await_srv_endpoints(shared_deployment.srv_name(service=service), addresses, port=80).value
+              for service, addresses in ((dual_stack, every_address(shared_deployment)),
+                                         (shared_deployment.service, shared_deployment.serving_ips()))]
+
+    for ip in sorted(every_address(shared_deployment)):
+        dns.await_ptr(ip, {target for mapping in learnt for target, held in mapping.items() if ip in held})
+
+
+@pytest.mark.spec("2.4.1/hostname", "2.4.2/srv", kinds=("dual", "hostname", "shared-hostname"))
+def test_a_statefulset_pods_one_name_has_both_its_addresses(twins, shared_deployment, dns):
+    """Each pod's hostname is on its IPv4 and its IPv6 endpoint: one name, both addresses, one SRV target."""
+    for name, ips in sorted(twins.items()):
+        dns.await_a(name, ips)
+    dns.await_srv_endpoints(shared_deployment.srv_name(service="twins"), set().union(*twins.values()), port=80,
+                            hostnames=twins)
+
+
+@pytest.mark.spec("2.3.1/address", "2.3.3/ptr", kinds=("dual",))
+def test_a_dual_stack_clusterip_service_answers_and_points_back_from_both_cluster_ips(cluster, shared_deployment,
+                                                                                      dns):
+    _require_dual(cluster)
+    shared_deployment.workloads.apply_manifest("dual-stack-clusterip")
+    service = _dual_service(cluster, shared_deployment.namespace, "my-dual-stack-clusterip")
+    name = shared_deployment.service_name("my-dual-stack-clusterip")
+
+    dns.await_a(name, set(service.spec.cluster_ips))
+    for ip in service.spec.cluster_ips:
+        dns.await_ptr(ip, {name})
 
 
 @pytest.mark.coredns("endpoint-names")

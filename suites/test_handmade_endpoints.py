@@ -3,7 +3,8 @@ exactly those endpoints, names them by their `hostname`, merges several slices, 
 records than fit a UDP answer whole over TCP. The addresses are documentation ranges (RFC 5737,
 RFC 3849) of the cluster's primary IP family: DNS never has to reach them. One more Service has a
 single IPv6 endpoint ending in '::', on every cluster: an EndpointSlice's address type needs no pod
-network of that family."""
+network of that family. Another has endpoints whose `ready` condition is unset, which the
+EndpointSlice API tells consumers to count as ready."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 import pytest
 
 from headless_conformance import names
+from headless_conformance.rules import SINGLE_STACK
 
 # documentation networks: the hand-made endpoints, and the large, crowded and sliced Services
 NETWORKS = {"A": ("192.0.2.200/29", "198.51.100.0/24", "203.0.113.0/24", "192.0.2.0/26"),
@@ -33,6 +35,7 @@ class Handmade:
     large: list[str]  # more records than fit a UDP answer of 1232 bytes (EDNS): about 75 A, 40 AAAA
     crowd: list[str]  # past 100 SRV records
     sliced: list[str]  # spread over three slices
+    unset: list[str]  # one ready, one with `ready` unset, one with no conditions at all
 
 
 def service(name: str) -> dict:
@@ -48,8 +51,9 @@ def endpoint_slice(name: str, service_name: str, endpoints: list[dict], rdtype: 
             "ports": [{"name": "http", "protocol": "TCP", "port": 80}], "endpoints": endpoints}
 
 
-def ready(ip: str, hostname: str | None = None, is_ready: bool = True) -> dict:
-    return {"addresses": [ip], "conditions": {"ready": is_ready}, **({"hostname": hostname} if hostname else {})}
+def ready(ip: str, hostname: str | None = None, is_ready: bool | None = True) -> dict:
+    conditions = {} if is_ready is None else {"ready": is_ready}
+    return {"addresses": [ip], "conditions": conditions, **({"hostname": hostname} if hostname else {})}
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +62,7 @@ def handmade(cluster, module_workloads) -> Handmade:
     rdtype = cluster.facts.record_types[0]
     own_net, large_net, crowd_net, sliced_net = NETWORKS[rdtype]
     made = Handmade(module_workloads.namespace, rdtype, addresses(own_net, 4), addresses(large_net, 100),
-                    addresses(crowd_net, 101), addresses(sliced_net, 30))
+                    addresses(crowd_net, 101), addresses(sliced_net, 30), addresses(own_net, 3, first=5))
     docs = [service("handmade"), endpoint_slice("handmade", "handmade", [
         ready(made.own[0], "alpha"), ready(made.own[1], "beta"), ready(made.own[2]),
         ready(made.own[3], is_ready=False)], rdtype)]
@@ -67,6 +71,8 @@ def handmade(cluster, module_workloads) -> Handmade:
     docs += [service("sliced")] + [endpoint_slice(f"sliced-{i}", "sliced", [ready(ip) for ip in made.sliced[i::3]],
                                                   rdtype) for i in range(3)]
     docs += [service("trailing"), endpoint_slice("trailing", "trailing", [ready(TRAILING)], "AAAA")]
+    docs += [service("unset"), endpoint_slice("unset", "unset", [
+        ready(made.unset[0]), ready(made.unset[1], is_ready=None), {"addresses": [made.unset[2]]}], rdtype)]
     module_workloads.apply([{**doc, "metadata": {**doc["metadata"], "namespace": made.namespace}} for doc in docs])
     return made
 
@@ -75,30 +81,33 @@ def fqdn(service_name: str, namespace: str, domain: str) -> str:
     return names.service_fqdn(service_name, namespace, domain)
 
 
-@pytest.mark.spec("2.4.1")
+@pytest.mark.spec("2.4.1/service", kinds=(*SINGLE_STACK, "hostname", "no-hostname", "unready"))
 def test_a_selectorless_service_answers_exactly_its_ready_handmade_endpoints(cluster, handmade, dns):
     dns.await_a(fqdn("handmade", handmade.namespace, cluster.domain), set(handmade.own[:3]))
 
 
-@pytest.mark.spec("2.4.2")
+@pytest.mark.spec("2.4.1/hostname", "2.4.2/srv", kinds=(*SINGLE_STACK, "hostname", "no-hostname"))
 def test_handmade_endpoint_hostnames_name_their_endpoints(cluster, handmade, dns):
     alpha, beta = (names.pod_fqdn(h, "handmade", handmade.namespace, cluster.domain) for h in ("alpha", "beta"))
     alpha_ip, beta_ip = handmade.own[:2]
 
     dns.await_a(alpha, {alpha_ip})
     dns.await_a(beta, {beta_ip})
-    mapping = dns.await_srv_endpoints(names.srv_fqdn("http", "tcp", "handmade", handmade.namespace, cluster.domain),
-                                      set(handmade.own[:3]), port=80).value
-    assert {alpha: frozenset({alpha_ip}), beta: frozenset({beta_ip})}.items() <= mapping.items(), \
-        f"endpoints with a hostname are not the SRV targets of that name: {mapping}"
+    dns.await_srv_endpoints(names.srv_fqdn("http", "tcp", "handmade", handmade.namespace, cluster.domain),
+                            set(handmade.own[:3]), port=80, hostnames={alpha: {alpha_ip}, beta: {beta_ip}})
 
 
-@pytest.mark.spec("2.4.1")
+@pytest.mark.spec("2.4.1/service", kinds=(*SINGLE_STACK, "ready-unset"))
+def test_an_endpoint_whose_ready_condition_is_unset_counts_as_ready(cluster, handmade, dns):
+    dns.await_a(fqdn("unset", handmade.namespace, cluster.domain), set(handmade.unset))
+
+
+@pytest.mark.spec("2.4.1/service", kinds=(*SINGLE_STACK, "several-slices"))
 def test_a_service_spread_over_several_endpointslices_answers_each_address_once(cluster, handmade, dns):
     dns.await_a(fqdn("sliced", handmade.namespace, cluster.domain), set(handmade.sliced))
 
 
-@pytest.mark.spec("2.4.1")
+@pytest.mark.spec("2.4.1/service", kinds=SINGLE_STACK)
 def test_more_records_than_fit_udp_come_back_whole_over_tcp(cluster, handmade, dns):
     dns.await_a(fqdn("large", handmade.namespace, cluster.domain), set(handmade.large), transport="tcp")
     dns.await_a(fqdn("large", handmade.namespace, cluster.domain), set(handmade.large))  # dig's own retry over TCP
@@ -132,8 +141,7 @@ def test_srv_weight_is_one_past_a_hundred_records(cluster, handmade, dns):
                       reason="an IPv6 address ending in '::' is named by a label ending in '-' (2001-db8-5--), "
                              "not a valid host name (coredns/coredns#7430, fixed in v1.12.3)")
 def test_an_ipv6_address_ending_in_double_colon_is_named_by_a_label_ending_in_a_digit(cluster, handmade, dns):
-    target = names.ip_pod_fqdn(TRAILING, "trailing", handmade.namespace, cluster.domain)
-    assert target.startswith("2001-db8-5--0.")
+    target = names.pod_fqdn("2001-db8-5--0", "trailing", handmade.namespace, cluster.domain)
 
     dns.await_srv_targets(names.srv_fqdn("http", "tcp", "trailing", handmade.namespace, cluster.domain), {target})
     dns.await_a(target, {TRAILING})

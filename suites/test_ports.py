@@ -1,30 +1,35 @@
 """SRV records per port: N ready endpoints × M named ports, the Service's port numbers, UDP under
-`_udp`, none for an unnamed port, and A records for a headless Service without ports."""
+`_udp` and SCTP under `_sctp`, none for an unnamed port, A records for a headless Service without
+ports; and the pods' addresses, behind four headless Services here, point back under each."""
 
 from __future__ import annotations
 
 import pytest
 
+from headless_conformance.rules import SINGLE_STACK
+
+SERVICES = ("multi-port", "unnamed-port", "no-ports")
+
 
 @pytest.fixture(scope="module")
 def port_services(shared_deployment):
     shared_deployment.workloads.apply_manifest("port-services")
-    for service in ("multi-port", "unnamed-port", "no-ports"):
+    for service in SERVICES:
         shared_deployment.workloads.wait(lambda s=service: shared_deployment.workloads.endpoints(s),
                                          lambda view: view.ready_addresses == shared_deployment.serving_ips(),
                                          expected=f"EndpointSlices of {service} list the ready pods")
     return shared_deployment
 
 
-@pytest.mark.spec("2.4.2")
+@pytest.mark.spec("2.4.2/srv", kinds=(*SINGLE_STACK, "no-hostname", "tcp", "udp", "sctp", "several-ports"))
 def test_each_named_port_has_one_srv_record_per_ready_endpoint(port_services, dns):
     ips = port_services.serving_ips()
 
-    for port, protocol, number in (("http", "tcp", 80), ("syslog", "udp", 514)):
+    for port, protocol, number in (("http", "tcp", 80), ("syslog", "udp", 514), ("assoc", "sctp", 9899)):
         dns.await_srv_endpoints(port_services.srv_name(port, protocol, service="multi-port"), ips, port=number)
 
 
-@pytest.mark.spec("2.4.2")
+@pytest.mark.spec("2.4.2/srv", kinds=(*SINGLE_STACK, "port-differs"))
 @pytest.mark.diverges(server="coredns", reason="CoreDNS answers the endpoints' (target) port, 80, where the "
                                                "specification names the Service's port, 8080")
 def test_srv_port_is_the_service_port_where_it_differs_from_the_target_port(port_services, dns):
@@ -32,18 +37,39 @@ def test_srv_port_is_the_service_port_where_it_differs_from_the_target_port(port
                             port=8080)
 
 
-@pytest.mark.spec("2.4.2")
+@pytest.mark.spec("2.4.2/srv", kinds=(*SINGLE_STACK, "udp"))
 def test_a_udp_port_answers_under_udp_and_not_tcp(port_services, dns):
     dns.await_srv_endpoints(port_services.srv_name("syslog", "udp", service="multi-port"),
                             port_services.serving_ips(), port=514)
     dns.await_no_records(port_services.srv_name("syslog", "tcp", service="multi-port"), "SRV")
 
 
-@pytest.mark.spec("2.4.2")
+@pytest.mark.spec("2.4.2/unnamed", kinds=("unnamed-port",))
 def test_an_unnamed_port_has_no_srv_record(port_services, dns):
-    dns.await_no_records(port_services.srv_name("http", "tcp", service="unnamed-port"), "SRV")
+    """The server answers the Service (so it has seen it), yet no SRV name reaches its port: not
+    under the name a named port 80 would have, nor under the port's number."""
+    dns.await_a(port_services.service_name("unnamed-port"), port_services.serving_ips())
+
+    for label in ("http", "80"):
+        dns.await_no_records(port_services.srv_name(label, "tcp", service="unnamed-port"), "SRV")
 
 
-@pytest.mark.spec("2.4.1")
+@pytest.mark.spec("2.4.1/service", kinds=(*SINGLE_STACK, "several-services"))
 def test_a_headless_service_without_ports_answers_its_ready_pods(port_services, dns):
+    """The pods are behind three more headless Services here: each Service's name has them all."""
     dns.await_a(port_services.service_name("no-ports"), port_services.serving_ips())
+
+
+@pytest.mark.spec("2.4.3/ptr", kinds=(*SINGLE_STACK, "no-hostname", "several-services"))
+def test_an_address_behind_several_headless_services_points_back_under_each(port_services, dns):
+    """Four headless Services select the pods here: each address has one PTR record per Service,
+    naming that Service's identifier of it — learnt from SRV where the Service has a named port,
+    otherwise any one name under that Service."""
+    ips = port_services.serving_ips()
+    learnt = [dns.await_srv_endpoints(port_services.srv_name(service=service), ips, port=80).value
+              for service in (port_services.service, "multi-port")]
+    unknown = [port_services.service_name(s) for s in ("unnamed-port", "no-ports")]
+
+    for ip in sorted(ips):
+        names = {target for mapping in learnt for target, held in mapping.items() if ip in held}
+        dns.await_ptr(ip, names, also_under=unknown)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from headless_conformance import ordering
+from headless_conformance.rules import SINGLE_STACK
 
 SET = "my-app-statefulset"
 
@@ -13,16 +14,20 @@ def ordinal_pods(n: int) -> list[str]:
     return [f"{SET}-{i}" for i in range(n)]
 
 
-@pytest.mark.spec("2.4.2")
+def by_hostname(scenario) -> dict[str, set[str]]:
+    """Each serving pod's name under the Service (its hostname) -> its address."""
+    return {scenario.pod_name(p.name): {p.ip} for p in scenario.serving_pods()}
+
+
+@pytest.mark.spec("2.4.2/srv", kinds=(*SINGLE_STACK, "hostname"))
 def test_srv_targets_are_the_ordinal_hostnames(shared_statefulset, dns):
-    targets = {shared_statefulset.pod_name(p) for p in ordinal_pods(3)}
+    assert sorted(by_hostname(shared_statefulset)) == sorted(shared_statefulset.pod_name(p) for p in ordinal_pods(3))
 
-    answer = dns.await_srv_targets(shared_statefulset.srv_name(), targets).value
+    dns.await_srv_endpoints(shared_statefulset.srv_name(), shared_statefulset.serving_ips(), port=80,
+                            hostnames=by_hostname(shared_statefulset))
 
-    assert {r.port for r in answer.srv()} == {80}
 
-
-@pytest.mark.spec("2.4.1")
+@pytest.mark.spec("2.4.1/hostname", kinds=(*SINGLE_STACK, "hostname"))
 def test_each_ordinal_name_resolves_to_its_pod(shared_statefulset, dns):
     pods = {p.name: p for p in shared_statefulset.serving_pods()}
     assert sorted(pods) == ordinal_pods(3), "the StatefulSet's pods are named by ordinal"
@@ -31,19 +36,26 @@ def test_each_ordinal_name_resolves_to_its_pod(shared_statefulset, dns):
         dns.await_a(shared_statefulset.pod_name(name), {pod.ip})
 
 
-@pytest.mark.spec("2.4.1")
+@pytest.mark.spec("2.1/case-hostname", kinds=("hostname",))
+def test_ordinal_names_compare_case_insensitively(shared_statefulset, dns):
+    for name, ips in sorted(by_hostname(shared_statefulset).items()):
+        dns.await_a(name.upper(), ips)
+
+
+@pytest.mark.spec("2.4.1/service", kinds=(*SINGLE_STACK, "hostname"))
 def test_the_service_name_answers_exactly_the_ready_pods(shared_statefulset, dns):
     dns.await_a(shared_statefulset.service_name(), shared_statefulset.serving_ips())
 
 
-@pytest.mark.spec("2.4.2")
+@pytest.mark.spec("2.4.2/srv", kinds=(*SINGLE_STACK, "hostname"))
 def test_srv_targets_follow_ordinals_that_start_at_five(shared_ordinals, dns):
-    targets = {shared_ordinals.pod_name(f"ordinals-{i}") for i in (5, 6)}
+    assert sorted(by_hostname(shared_ordinals)) == sorted(shared_ordinals.pod_name(f"ordinals-{i}") for i in (5, 6))
 
-    dns.await_srv_targets(shared_ordinals.srv_name(), targets)
+    dns.await_srv_endpoints(shared_ordinals.srv_name(), shared_ordinals.serving_ips(), port=80,
+                            hostnames=by_hostname(shared_ordinals))
 
 
-@pytest.mark.spec("2.4.1")
+@pytest.mark.spec("2.4.1/hostname", kinds=(*SINGLE_STACK, "hostname"))
 def test_pods_started_in_parallel_each_have_their_ordinal_name(shared_ordinals, dns):
     pods = {p.name: p for p in shared_ordinals.serving_pods()}
     assert sorted(pods) == ["ordinals-5", "ordinals-6"], "the pods are named from the first ordinal"
@@ -57,7 +69,7 @@ def test_pod_index_label_is_the_ordinal(shared_ordinals):
     assert {p.name: p.index for p in shared_ordinals.serving_pods()} == {"ordinals-5": "5", "ordinals-6": "6"}
 
 
-@pytest.mark.spec("2.4.3")
+@pytest.mark.spec("2.4.3/ptr", kinds=(*SINGLE_STACK, "hostname"))
 def test_each_pod_ip_points_back_at_its_ordinal_hostname(shared_statefulset, dns):
     for pod in shared_statefulset.serving_pods():
         dns.await_ptr(pod.ip, {shared_statefulset.pod_name(pod.name)})

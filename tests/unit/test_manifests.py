@@ -32,8 +32,9 @@ def _container(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_known_manifests() -> None:
-    assert known() == ["clusterip-service", "deployment", "dual-stack-service", "gated", "headless-service",
-                       "ordinals", "port-services", "statefulset"]
+    assert known() == ["clusterip-ports", "clusterip-service", "deployment", "dual-stack-clusterip",
+                       "dual-stack-service", "dual-stack-twins", "gated", "headless-service", "ordinals",
+                       "port-services", "statefulset"]
 
 
 def test_dual_stack_service_requires_both_families() -> None:
@@ -112,7 +113,7 @@ def test_statefulset() -> None:
 
 def test_unknown_manifest_lists_known_ones() -> None:
     with pytest.raises(
-        ValueError, match=r"unknown manifest 'nope'; known manifests: clusterip-service, deployment"
+        ValueError, match=r"unknown manifest 'nope'; known manifests: clusterip-ports, clusterip-service, deployment"
     ):
         load("nope")
     with pytest.raises(ValueError, match="unknown manifest"):

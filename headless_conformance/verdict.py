@@ -1,0 +1,143 @@
+"""When a DNS expectation counts as met, and when a server is proven wrong: every poll kept.
+
+An expectation is polled until every server (the cluster DNS Service and each DNS server behind
+it) answers it right. Each poll is kept with the time each server was asked and what it said,
+failed polls too. The expectation is met once every server has answered right on consecutive polls
+over a hold window (`Hold`: at least 3 polls over at least 2 s) with nothing wrong or failed since:
+a server right once and stale again does not pass. It is proven wrong once a server answers wrong,
+or not at all, in a poll asked after the deadline — the moment the API showed the state expected
+(or, without a change, the moment the expectation began) plus the propagation budget — so a server
+still wrong at the budget fails then, not at the timeout. A probe that failed (an exec or the API)
+heard no server: it breaks the hold but proves nothing against a server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Answered:
+    """One server's answer to one poll's questions."""
+
+    server: str  # "service" (the cluster DNS Service as pods use it) or a DNS server's address
+    at: float  # when its first question was asked (this machine's clock)
+    right: bool
+    said: str  # what it answered, briefly; for a wrong answer why it is wrong
+
+
+@dataclass(frozen=True)
+class Poll:
+    first: float  # when its first and last questions were asked (this machine's clock)
+    last: float
+    answers: tuple[Answered, ...] = ()
+    error: str = ""  # the probe failed: no server was heard
+
+    @property
+    def right(self) -> bool:
+        return not self.error and bool(self.answers) and all(a.right for a in self.answers)
+
+    def wrong(self) -> list[Answered]:
+        return [a for a in self.answers if not a.right]
+
+
+@dataclass(frozen=True)
+class Hold:
+    """How long every server must go on answering right before an expectation counts as met."""
+
+    polls: int = 3
+    seconds: float = 2.0
+
+    def __str__(self) -> str:
+        return f"{self.polls} polls over {self.seconds:g} s"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    since: float  # this machine's clock
+    what: str  # what happened then, e.g. "the EndpointSlices showed pod x turning unready"
+    budget: float | None  # seconds; None: no budget, only the timeout
+
+    @property
+    def due(self) -> float | None:
+        return None if self.budget is None else self.since + self.budget
+
+
+@dataclass
+class Expectation:
+    expected: str
+    deadline: Deadline
+    hold: Hold = field(default_factory=Hold)
+    stays: bool = False  # already true before the change: must hold past the deadline, not just converge
+    polls: list[Poll] = field(default_factory=list)
+
+    def record(self, poll: Poll) -> None:
+        self.polls.append(poll)
+
+    def streak(self) -> list[Poll]:
+        """The right polls since the last wrong or failed one."""
+        run: list[Poll] = []
+        for poll in reversed(self.polls):
+            if not poll.right:
+                break
+            run.append(poll)
+        return run[::-1]
+
+    def held(self) -> bool:
+        run = self.streak()
+        if len(run) < self.hold.polls or run[-1].last - run[0].first < self.hold.seconds:
+            return False
+        due = self.deadline.due
+        return not self.stays or due is None or run[-1].first > due
+
+    def late(self) -> str:
+        """The verdict, once the last poll heard a server answer wrong past the deadline ("" before)."""
+        due = self.deadline.due
+        if due is None or not self.polls:
+            return ""
+        wrong = [a for a in self.polls[-1].wrong() if a.at > due]
+        if not wrong:
+            return ""
+        after = max(a.at for a in wrong) - self.deadline.since
+        return (f"{self.expected}: {len(wrong)} of {len(self.polls[-1].answers)} servers still wrong {after:.1f} s "
+                f"after {self.deadline.what}, past the propagation budget of {self.deadline.budget:g} s: "
+                + " | ".join(f"{a.server}: {a.said}" for a in wrong) + "\n" + self.timeline())
+
+    def lag(self) -> float | None:
+        """From the deadline's moment until the poll that began the final right streak had asked."""
+        run = self.streak()
+        return max(run[0].last - self.deadline.since, 0.0) if run else None
+
+    def last_wrong(self) -> str:
+        """What the last poll found wrong, server by server."""
+        if not self.polls:
+            return "no poll"
+        last = self.polls[-1]
+        if last.error:
+            return f"the probe failed: {last.error}"
+        return " | ".join(f"{a.server}: {a.said}" for a in last.wrong()) or "every server answered right"
+
+    def timeline(self) -> str:
+        """Each server's answers over the polls, runs of the same outcome folded, timed from the
+        deadline's moment: 'service: wrong ×2 (+0.1…+0.9 s), right ×3 (+1.4…+2.6 s)'."""
+        t0 = self.deadline.since
+        servers = list(dict.fromkeys(a.server for p in self.polls for a in p.answers))
+        lines = []
+        for server in servers:
+            runs: list[list] = []  # [outcome, count, first, last, said]
+            for poll in self.polls:
+                found = next((a for a in poll.answers if a.server == server), None)
+                outcome, at, said = ("probe failed", poll.first, poll.error) if found is None else (
+                    "right" if found.right else "wrong", found.at, found.said)
+                if runs and runs[-1][0] == outcome and runs[-1][4] == said:
+                    runs[-1][1] += 1
+                    runs[-1][3] = at
+                else:
+                    runs.append([outcome, 1, at, at, said])
+            parts = []
+            for outcome, count, first, last, said in runs:
+                when = f"+{first - t0:.1f} s" if count == 1 else f"+{first - t0:.1f}…+{last - t0:.1f} s"
+                detail = f": {said}" if outcome != "right" and said else ""
+                parts.append(f"{outcome} ×{count} ({when}){detail}")
+            lines.append(f"  {server}: " + ", ".join(parts))
+        return f"answers since {self.deadline.what}:\n" + "\n".join(lines)

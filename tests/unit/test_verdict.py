@@ -1,0 +1,227 @@
+"""The verdict on an expectation: every poll kept, the hold, the deadline, and the Dns loop around
+them run on real dig output (no cluster: probes and API stand-ins)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from common.wait import WaitTimeout
+from headless_conformance.dig import DigParseError, parse_dig_output
+from headless_conformance.dns import Change, Dns, PropagationTooSlow
+from headless_conformance.probes import Asked, ClockOffset, Query
+from headless_conformance.propagation import Budget
+from headless_conformance.transcript import Transcript
+from headless_conformance.verdict import Answered, Deadline, Expectation, Hold, Poll
+
+
+def poll(at: float, *rights: bool, error: str = "") -> Poll:
+    if error:
+        return Poll(at, at + 0.1, error=error)
+    return Poll(at, at + 0.1, tuple(Answered(f"s{i}", at + 0.01 * i, right, "ok" if right else "stale answer")
+                                    for i, right in enumerate(rights)))
+
+
+def expectation(budget: float | None = 5.0, stays: bool = False) -> Expectation:
+    return Expectation("A x", Deadline(1000.0, "the EndpointSlices showed a change", budget), Hold(3, 2.0), stays)
+
+
+def test_met_only_after_three_right_polls_over_two_seconds() -> None:
+    e = expectation()
+    for at in (1000.5, 1001.0, 1001.5):
+        e.record(poll(at, True, True))
+    assert not e.held()  # three polls, but 1.1 s
+    e.record(poll(1002.5, True, True))
+    assert e.held()
+
+
+def test_a_wrong_or_failed_poll_starts_the_hold_again() -> None:
+    e = expectation()
+    for at, rights in ((1000.0, (True, True)), (1001.0, (True, True)), (1002.0, (True, False)),
+                       (1003.0, (True, True)), (1004.0, (True, True))):
+        e.record(poll(at, *rights))
+    assert not e.held()
+    e.record(poll(1004.5, error="ExecTimedOut: no result"))
+    e.record(poll(1005.0, True, True))
+    assert not e.held() and len(e.streak()) == 1
+
+
+def test_wrong_before_the_deadline_is_no_verdict_and_past_it_is_one() -> None:
+    e = expectation(budget=5.0)
+    e.record(poll(1004.9, True, False))
+    assert e.late() == ""
+    e.record(poll(1005.3, True, False))
+    verdict = e.late()
+    assert verdict.startswith("A x: 1 of 2 servers still wrong 5.3 s after the EndpointSlices showed a change, past "
+                              "the propagation budget of 5 s: s1: stale answer")
+    assert "s1: wrong ×2 (+4.9…+5.3 s): stale answer" in verdict
+
+
+def test_right_once_then_wrong_past_the_deadline_fails() -> None:
+    """Flapping: the first right poll is not the end of it."""
+    e = expectation(budget=5.0)
+    e.record(poll(1001.0, True, True))
+    e.record(poll(1006.0, False, True))
+    assert "s0: stale answer" in e.late()
+
+
+def test_a_failed_probe_past_the_deadline_proves_nothing_against_a_server() -> None:
+    e = expectation(budget=5.0)
+    e.record(poll(1009.0, error="ApiUnavailable: the API server did not answer"))
+    assert e.late() == "" and not e.held()
+    assert "probe failed ×1 (+9.0 s)" not in e.timeline()  # no server was heard: no server's line
+
+
+def test_without_a_budget_only_the_timeout_decides() -> None:
+    e = expectation(budget=None)
+    e.record(poll(2000.0, False))
+    assert e.late() == ""
+
+
+def test_what_stays_so_must_hold_past_the_deadline() -> None:
+    e = expectation(budget=5.0, stays=True)
+    for at in (1000.5, 1001.5, 1002.5, 1003.5):
+        e.record(poll(at, True))
+    assert not e.held()
+    e.record(poll(1005.5, True))
+    assert e.held()
+
+
+def test_the_timeline_folds_runs_of_one_outcome() -> None:
+    e = expectation()
+    for at, right in ((1000.1, False), (1000.6, False), (1001.2, True), (1001.8, True), (1002.5, True)):
+        e.record(poll(at, right))
+    assert e.timeline().splitlines() == [
+        "answers since the EndpointSlices showed a change:",
+        "  s0: wrong ×2 (+0.1…+0.6 s): stale answer, right ×3 (+1.2…+2.5 s)"]
+    assert e.lag() == pytest.approx(1.3)
+
+
+# -- the Dns loop on real dig output -------------------------------------------------------------
+NAME = "my-headless-service.ns-1.svc.cluster.local."
+RIGHT = {"10.244.1.2", "10.244.2.3"}
+
+
+def dig_a(addresses: list[str], rcode: str = "NOERROR") -> str:
+    records = "".join(f"{NAME} 5 IN A {ip}\n" for ip in addresses)
+    return (f"; <<>> DiG 9.18.49-1~deb12u3-Debian <<>> {NAME} A\n;; global options: +cmd\n;; Got answer:\n"
+            f";; ->>HEADER<<- opcode: QUERY, status: {rcode}, id: 31454\n"
+            f";; flags: qr aa rd; QUERY: 1, ANSWER: {len(addresses)}, AUTHORITY: 0, ADDITIONAL: 0\n\n"
+            f";; QUESTION SECTION:\n;{NAME} IN A\n\n" + (f";; ANSWER SECTION:\n{records}\n" if records else "")
+            + ";; Query time: 4 msec\n;; SERVER: 10.96.0.10#53(10.96.0.10) (UDP)\n;; MSG SIZE  rcvd: 119\n")
+
+
+NO_RESPONSE = ";; communications error to 10.244.0.3#53: timed out\n;; no servers could be reached\n"
+
+
+class FakeKube:
+    def __init__(self, servers: set[str]) -> None:
+        self.servers = servers
+
+    def ready_addresses(self, namespace: str, service: str) -> set[str]:
+        return self.servers if service == "kube-dns" else RIGHT
+
+
+class FakeProbes:
+    """Answers each poll from a script: poll number -> {server: dig output} (None = the Service)."""
+
+    def __init__(self, script) -> None:  # noqa: ANN001
+        self.script = script
+        self.polls = 0
+        self.transcript = Transcript()
+        self.node = None
+        self.namespace = "ns-1"
+        self.clock = None
+
+    def prepare(self) -> None:
+        pass
+
+    def ask_all(self, queries: list[Query]) -> list[Asked]:
+        outputs = self.script(self.polls)
+        self.polls += 1
+        now = time.time()
+        asked = []
+        for query in queries:
+            text = outputs.get(query.server, dig_a([]) if query.rdtype == "AAAA" else outputs.get(None))
+            try:
+                asked.append(Asked(query, now, parse_dig_output(text, query=(query.name, query.rdtype))))
+            except DigParseError as err:
+                asked.append(Asked(query, now, None, err))
+        return asked
+
+
+def dns_for(script, budget: float | None = 0.3, timeout: float = 8.0) -> Dns:  # noqa: ANN001
+    return Dns(FakeKube({"10.244.0.2", "10.244.0.3"}), FakeProbes(script), timeout=timeout,  # type: ignore[arg-type]
+               budget=Budget(budget, "test") if budget is not None else None, hold=Hold(3, 0.2))
+
+
+def test_every_server_right_over_the_hold_passes() -> None:
+    right = dig_a(sorted(RIGHT))
+    dns = dns_for(lambda n: {None: right, "10.244.0.2": right, "10.244.0.3": right})
+
+    dns.await_a(NAME, RIGHT, rdtype="A")
+
+    (e,) = dns.expectations
+    assert len(e.polls) >= 3 and all(p.right for p in e.polls)
+
+
+def test_a_replica_that_flaps_is_never_met_and_fails_at_the_budget() -> None:
+    right, stale = dig_a(sorted(RIGHT)), dig_a(["10.244.1.2"])
+    dns = dns_for(lambda n: {None: right, "10.244.0.2": right, "10.244.0.3": right if n % 2 == 0 else stale})
+    started = time.monotonic()
+
+    with pytest.raises(PropagationTooSlow, match=r"1 of 3 servers still wrong .* 10\.244\.0\.3: rcode NOERROR; "):
+        dns.await_a(NAME, RIGHT, rdtype="A")
+    assert time.monotonic() - started < 3, "the verdict came at the budget, not at the timeout"
+
+
+def test_a_replica_silent_past_the_budget_fails_naming_it() -> None:
+    right = dig_a(sorted(RIGHT))
+    dns = dns_for(lambda n: {None: right, "10.244.0.2": right, "10.244.0.3": NO_RESPONSE if n < 50 else right})
+
+    with pytest.raises(PropagationTooSlow, match=r"10\.244\.0\.3: no DNS response in dig output: communications "
+                                                 r"error to 10\.244\.0\.3#53: timed out"):
+        dns.await_a(NAME, RIGHT, rdtype="A")
+
+
+def test_stale_before_the_deadline_then_right_passes_and_measures_the_lag() -> None:
+    right, stale = dig_a(sorted(RIGHT)), dig_a(["10.244.1.2"])
+    dns = dns_for(lambda n: {s: stale if n == 0 else right for s in (None, "10.244.0.2", "10.244.0.3")}, budget=30)
+    dns._change = Change("a pod turning ready", "my-headless-service", time.time(), time.time())
+
+    dns.await_a(NAME, RIGHT, rdtype="A")
+
+    assert len(dns.lags) == 1 and 0 < dns.lags[0] < 2
+    assert "DNS reflected a pod turning ready" in dns.probes.transcript.figures
+
+
+def test_without_a_budget_a_wrong_server_fails_at_the_timeout() -> None:
+    stale = dig_a(["10.244.1.2"])
+    dns = dns_for(lambda n: {s: stale for s in (None, "10.244.0.2", "10.244.0.3")}, budget=None, timeout=1.2)
+
+    with pytest.raises(WaitTimeout, match=r"service: wrong ×\d+"):
+        dns.await_a(NAME, RIGHT, rdtype="A")
+
+
+def test_the_other_family_may_be_nodata_or_nxdomain_for_the_spec_and_must_be_nodata_for_the_rfc() -> None:
+    nxdomain = dig_a([], rcode="NXDOMAIN").replace(" A\n", " AAAA\n").replace("IN A\n", "IN AAAA\n")
+    outputs = {s: nxdomain for s in (None, "10.244.0.2", "10.244.0.3")}
+    dns = dns_for(lambda n: outputs, budget=0.3)
+
+    dns.await_a(NAME, set(), rdtype="AAAA")
+    with pytest.raises(PropagationTooSlow, match="NODATA"):
+        dns.await_nodata(NAME, "AAAA")
+
+
+def test_a_probe_clock_offset_is_measured_and_subtracted(monkeypatch: pytest.MonkeyPatch) -> None:
+    from headless_conformance import probes as probes_module
+
+    class Result:
+        stdout = f"{time.time() + 30:.6f}\n"
+
+    monkeypatch.setattr(probes_module, "exec_in_pod", lambda *a, **k: Result())
+    p = probes_module.Probes(None, "ns", "dig", "busybox", Transcript(), timeout=5)  # type: ignore[arg-type]
+    offset = p._measure_clock()
+    assert offset.seconds == pytest.approx(30, abs=0.5)
+    assert str(ClockOffset(0.25, 0.01)) == "+0.250 s (± 0.010 s)"
