@@ -21,13 +21,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from common.wait import Outcome, StopWaiting, WaitStopped, wait_for
+from common.wait import Outcome, StopWaiting, WaitStopped, WaitTimeout, wait_for
 from headless_conformance.dig import DigAnswer, DigParseError
 from headless_conformance.endpoint_history import EndpointHistory
 from headless_conformance.kube import Kube
 from headless_conformance.names import reverse_fqdn
 from headless_conformance.probes import Asked, Probes, Query, probe_retryable
-from headless_conformance.propagation import Budget
+from headless_conformance.propagation import Budget, Budgets
 from headless_conformance.verdict import Answered, Deadline, Expectation, Hold, Poll
 
 Check = tuple[str, Callable[[DigAnswer], bool]]  # a record type and what its answer must be
@@ -75,14 +75,14 @@ class Change:
 
 
 class Dns:
-    def __init__(self, kube: Kube, probes: Probes, timeout: float, budget: Budget | None = None,
+    def __init__(self, kube: Kube, probes: Probes, timeout: float, budget: Budgets | Budget | None = None,
                  record_types: tuple[str, ...] = ("A",), history: EndpointHistory | None = None,
                  hold: Hold | None = None) -> None:
         self.kube = kube
         self.record_types = record_types  # the address types pods have in this cluster, primary first
         self.probes = probes
         self.timeout = timeout
-        self.budget = budget
+        self.budgets = Budgets(budget, budget) if isinstance(budget, Budget) else budget
         self.history = history
         self.hold = hold or Hold()
         self.lags: list[float] = []  # one per change: until the first expectation after it held
@@ -100,19 +100,32 @@ class Dns:
                  expected=f"EndpointSlices of {service} listing exactly {sorted(ready)} as ready after {what}",
                  describe=lambda found: f"ready {sorted(found)}")
         noticed = time.time()
-        shown = self.history.ready_since(service, ready) if self.history else None
+        shown = self._shown_at(service, ready)
         self._change = Change(what, service, shown if shown is not None else noticed, noticed)
         source = ("the EndpointSlice watch" if shown is not None else
                   f"when the check saw it (the watch did not show it{self._watch_failure})")
         self.probes.transcript.figure(f"{what}: the API showed it", f"{noticed - self._change.at:.2f} s before the "
                                                                     f"check saw it (from {source})")
 
+    def _shown_at(self, service: str, ready: set[str]) -> float | None:
+        """When the watch saw the API make `service`'s ready addresses `ready` (it may trail the list
+        the check just read by a moment); None if it does not show that soon."""
+        history = self.history
+        if history is None:
+            return None
+        try:
+            return wait_for(lambda: history.ready_since(service, ready), lambda at: at is not None or bool(
+                history.failed), expected=f"the EndpointSlice watch showing {service} ready at {sorted(ready)}",
+                timeout=5, interval=0.1).value
+        except WaitTimeout:
+            return None
+
     @property
     def _watch_failure(self) -> str:
         return f": {self.history.failed}" if self.history and self.history.failed else ""
 
-    def _deadline(self, address: str | None = None) -> Deadline:
-        budget = self.budget.seconds if self.budget else None
+    def _deadline(self, name: str, address: str | None = None) -> Deadline:
+        budget = self.budgets.for_name(name).seconds if self.budgets else None
         change = self._change
         if change is None:
             return Deadline(time.time(), "this expectation began", budget)
@@ -131,12 +144,12 @@ class Dns:
         return sorted(self.kube.ready_addresses("kube-system", "kube-dns"))
 
     # -- the one polling loop ----------------------------------------------------------------------
-    def _expect(self, expected: str, ask: Callable[[], list[Answered]], *, address: str | None = None,
+    def _expect(self, name: str, expected: str, ask: Callable[[], list[Answered]], *, address: str | None = None,
                 stays: bool = False) -> Expectation:
-        """Poll `ask` (every server's answer) until every server holds right, or fail: at once when
-        a server is wrong past the deadline, at the timeout otherwise."""
+        """Poll `ask` (every server's answer about `name`) until every server holds right, or fail: at
+        once when a server is wrong past the deadline, at the timeout otherwise."""
         __tracebackhide__ = True
-        expectation = Expectation(f"{expected} (every server{self._asked_from})", self._deadline(address),
+        expectation = Expectation(f"{expected} (every server{self._asked_from})", self._deadline(name, address),
                                   self.hold, stays)
         self.expectations.append(expectation)
 
@@ -170,25 +183,29 @@ class Dns:
         change.measured = True
         lag = expectation.lag() or 0.0
         self.lags.append(lag)
-        budget = f" (budget {self.budget.seconds:g} s)" if self.budget else ""
+        budget = f" (budget {expectation.deadline.budget:g} s)" if expectation.deadline.budget is not None else ""
         self.probes.transcript.figure(f"DNS reflected {change.what}",
                                       f"right {lag:.1f} s after the EndpointSlices{budget}, held {self.hold}")
 
-    def _ask_each(self, name: str, checks: list[Check], transport: str = "udp", allow_cname: bool = False) -> tuple[
-            list[Answered], list[DigAnswer]]:
-        """Each server's answers to `name` for each (type, ok) of `checks`, in one exec; with the
-        Service's answers, in the order of `checks`."""
+    def _ask_each(self, questions: list[tuple[str, str, Callable[[DigAnswer], bool]]], transport: str = "udp",
+                  allow_cname: bool = False) -> tuple[list[Answered], list[DigAnswer]]:
+        """Each server's answers to every (name, type, ok) of `questions`, all in one exec; with the
+        Service's answers, in the order of `questions`."""
         servers = [None, *self.servers()]
-        queries = [Query(name, rdtype, server, transport) for server in servers for rdtype, _ in checks]
+        queries = [Query(name, rdtype, server, transport) for server in servers for name, rdtype, _ in questions]
         asked = iter(self.probes.ask_all(queries))
         now = time.time()
+        several_names = len({name for name, _, _ in questions}) > 1
         answered, service = [], []
         for server in servers:
-            mine = [(next(asked), ok) for _, ok in checks]
-            right = all(a.answer is not None and not a.answer.problems(allow_cname) and ok(a.answer) for a, ok in mine)
-            said = " / ".join(f"{a.query.rdtype}: {_shown(a)}" if len(checks) > 1 else _shown(a) for a, _ in mine)
+            mine = [(next(asked), ok) for _, _, ok in questions]
+            wrong = [a for a, ok in mine
+                     if a.answer is None or a.answer.problems(allow_cname) or not ok(a.answer)]
+            shown = wrong or [a for a, _ in mine]
+            said = " / ".join((f"{a.query.name} " if several_names else "") +
+                              (f"{a.query.rdtype}: " if len(questions) > 1 else "") + _shown(a) for a in shown)
             at = min((a.at for a, _ in mine if a.at is not None), default=now)
-            answered.append(Answered(server or "service", at, right, said))
+            answered.append(Answered(server or "service", at, not wrong, said))
             if server is None:
                 service = [a.answer for a, _ in mine if a.answer is not None]
         return answered, service
@@ -198,15 +215,24 @@ class Dns:
         """Until every server gives, for each (type, ok) of `checks`, a clean answer to `name` of that
         type for which `ok` holds; returns the Service's last answer to the first check."""
         __tracebackhide__ = True
+        return self._await_questions([(name, t, ok) for t, ok in checks], expected, transport, address=address,
+                                     stays=stays, allow_cname=allow_cname)
+
+    def _await_questions(self, questions: list[tuple[str, str, Callable[[DigAnswer], bool]]], expected: str,
+                         transport: str = "udp", *, address: str | None = None, stays: bool = False,
+                         allow_cname: bool = False) -> Outcome[DigAnswer]:
+        """Until every server answers each of `questions` (name, type, ok) cleanly and as `ok` says,
+        all asked in each poll and held together; returns the Service's last answer to the first."""
+        __tracebackhide__ = True
         last: list[DigAnswer] = []
 
         def ask() -> list[Answered]:
-            answered, service = self._ask_each(name, checks, transport, allow_cname)
+            answered, service = self._ask_each(questions, transport, allow_cname)
             last[:] = service
             return answered
 
         started = time.monotonic()
-        expectation = self._expect(expected, ask, address=address, stays=stays)
+        expectation = self._expect(questions[0][0], expected, ask, address=address, stays=stays)
         return Outcome(last[0], time.monotonic() - started, len(expectation.polls))
 
     # -- expectations --------------------------------------------------------------------------------
@@ -215,6 +241,19 @@ class Dns:
         """Until every server gives a clean answer to `name` `rdtype` for which `ok` holds."""
         __tracebackhide__ = True
         return self._await_all(name, [(rdtype, ok)], expected, transport)
+
+    def _address_questions(self, name: str, addresses: set[str], rdtype: str | None = None,
+                           ) -> tuple[list[tuple[str, str, Callable[[DigAnswer], bool]]], str]:
+        types = [rdtype] if rdtype else list(dict.fromkeys([*self.record_types, "A", "AAAA"]))
+
+        def exactly(wanted: Counter[str], rdtype: str) -> Callable[[DigAnswer], bool]:
+            if not wanted:
+                return lambda a: a.rcode in ("NOERROR", "NXDOMAIN") and not a.records(rdtype)
+            return lambda a: a.rcode == "NOERROR" and a.address_counts(rdtype) == wanted
+
+        questions = [(name, t, exactly(Counter(a for a in addresses if record_type(a) == t), t)) for t in types]
+        said = "; ".join(f"{t} {sorted(a for a in addresses if record_type(a) == t) or 'none'}" for t in types)
+        return questions, said
 
     def await_a(self, name: str, addresses: set[str], rdtype: str | None = None,
                 transport: str = "udp", stays: bool = False) -> Outcome[DigAnswer]:
@@ -225,16 +264,16 @@ class Dns:
         `stays`: the answer was already so before the last change and must go on being so past
         its deadline."""
         __tracebackhide__ = True
-        types = [rdtype] if rdtype else list(dict.fromkeys([*self.record_types, "A", "AAAA"]))
+        questions, said = self._address_questions(name, addresses, rdtype)
+        return self._await_questions(questions, f"{name} {said} (over {transport})", transport, stays=stays)
 
-        def exactly(wanted: Counter[str], rdtype: str) -> Callable[[DigAnswer], bool]:
-            if not wanted:
-                return lambda a: a.rcode in ("NOERROR", "NXDOMAIN") and not a.records(rdtype)
-            return lambda a: a.rcode == "NOERROR" and a.address_counts(rdtype) == wanted
-
-        checks = [(t, exactly(Counter(a for a in addresses if record_type(a) == t), t)) for t in types]
-        said = "; ".join(f"{t} {sorted(a for a in addresses if record_type(a) == t) or 'none'}" for t in types)
-        return self._await_all(name, checks, f"{name} {said} (over {transport})", transport, stays=stays)
+    def await_a_each(self, expected: dict[str, set[str]]) -> None:
+        """`await_a` for several names at once: all asked in each poll, and held together."""
+        __tracebackhide__ = True
+        questions = [q for name, addresses in sorted(expected.items())
+                     for q in self._address_questions(name, addresses)[0]]
+        self._await_questions(questions, "; ".join(f"{name} {self._address_questions(name, a)[1]}"
+                                                   for name, a in sorted(expected.items())))
 
     def await_nodata(self, name: str, rdtype: str) -> Outcome[DigAnswer]:
         """`name` exists but has no `rdtype` records: NOERROR with an empty answer (RFC 2308 §2.2)."""
@@ -333,7 +372,7 @@ class Dns:
             return answered
 
         started = time.monotonic()
-        expectation = self._expect(f"SRV {name}: port {port}, targets partitioning the ready endpoints "
+        expectation = self._expect(name, f"SRV {name}: port {port}, targets partitioning the ready endpoints "
                                    f"{sorted(wanted)}" + (f", {_mapping(known)}" if known else ""), ask, stays=stays)
         return Outcome(dict(last), time.monotonic() - started, len(expectation.polls))
 
@@ -355,6 +394,17 @@ class Dns:
 
         also = f" and one name under each of {sorted(under)}" if under else ""
         return self._await_all(reverse, [("PTR", ok)], f"PTR {reverse} ({ip}) -> {sorted(names)}{also}")
+
+    def await_ptr_each(self, expected: dict[str, set[str]]) -> None:
+        """`await_ptr` for several addresses at once (address -> names): all asked in each poll, held together."""
+        __tracebackhide__ = True
+
+        def exactly(wanted: Counter[str]) -> Callable[[DigAnswer], bool]:
+            return lambda a: a.rcode == "NOERROR" and Counter(r.target for r in a.records("PTR")) == wanted
+
+        questions = [(reverse_fqdn(ip), "PTR", exactly(Counter(names))) for ip, names in sorted(expected.items())]
+        self._await_questions(questions, "; ".join(f"PTR {reverse_fqdn(ip)} ({ip}) -> {sorted(names)}"
+                                                   for ip, names in sorted(expected.items())))
 
     def await_no_records(self, name: str, rdtype: str = "A", *, address: str | None = None) -> Outcome[DigAnswer]:
         """`name` has no records of `rdtype`: NXDOMAIN, or NOERROR with an empty answer (both are

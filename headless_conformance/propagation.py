@@ -19,6 +19,8 @@ DEFAULT_RECORD_TTL = 5  # the kubernetes plugin's `ttl` when the Corefile does n
 # the cache plugin's caps when the Corefile gives none (CoreDNS's defaults)
 DEFAULT_SUCCESS_CAP = 3600
 DEFAULT_DENIAL_CAP = 1800
+DEFAULT_MIN_TTL = 5  # the cache plugin's MINTTL when `success`/`denial` give none
+REVERSE_ZONES = ("in-addr.arpa", "ip6.arpa")
 NEGATIVE_TTL_CAP = 300  # CoreDNS's backend caps the SOA minimum (the negative TTL) at 300 s
 
 
@@ -102,22 +104,53 @@ def budget_from_corefile(corefile: str, domain: str, margin: float = MARGIN_S) -
         cap = int(cache.args[0]) if cache.args and cache.args[0].isdigit() else None
         zones = cache.args[1:] if cap is not None else cache.args
         caps = {"success": cap or DEFAULT_SUCCESS_CAP, "denial": cap or DEFAULT_DENIAL_CAP}
+        floors = {"success": DEFAULT_MIN_TTL, "denial": DEFAULT_MIN_TTL}
         disabled: set[str] = set()
+        stale = 0.0
         for line in cache.block:
             if line[0] in caps and len(line) > 2:
                 caps[line[0]] = int(line[2])
+            if line[0] in floors and len(line) > 3:
+                floors[line[0]] = int(line[3])
             if line[0] == "disable" and len(line) > 1 and _under(domain, line[2:]):
                 disabled.add(line[1])
+            if line[0] == "serve_stale" and "verify" not in line:
+                stale = margin  # an expired answer is served once more while it is refreshed
         if not _under(domain, zones):
             cached, how = 0, f"the cache plugin covers only {', '.join(zones)}"
         else:
-            kept = {kind: min(record_ttl, caps[kind], NEGATIVE_TTL_CAP if kind == "denial" else record_ttl)
-                    for kind in caps if kind not in disabled}
-            cached = max(kept.values(), default=0)
-            how = ("the cluster zone is not cached (cache disables success and denial for it)" if not kept else
-                   f"answers cached up to {cached} s ({', '.join(f'{k} {v} s' for k, v in sorted(kept.items()))}; "
-                   f"kubernetes ttl {record_ttl})")
+            # a cached answer lives its TTL raised to the cache's MINTTL, capped by the cache's TTL
+            kept = {kind: min(max(min(record_ttl, NEGATIVE_TTL_CAP) if kind == "denial" else record_ttl,
+                                  floors[kind]), caps[kind]) for kind in caps if kind not in disabled}
+            cached = max(kept.values(), default=0) + (stale if kept else 0)
+            listed = ", ".join(f"{k} {v} s" for k, v in sorted(kept.items()))
+            again = "; serve_stale serves an expired answer once more" if stale else ""
+            how = (f"{zone_name(domain)} is not cached (cache disables success and denial for it)" if not kept else
+                   f"{zone_name(domain)} cached up to {cached:g} s ({listed}; kubernetes ttl {record_ttl}{again})")
     return Budget(cached + margin, f"{how}; {margin:g} s margin")
+
+
+def zone_name(domain: str) -> str:
+    return "the reverse zones" if domain in REVERSE_ZONES else "the cluster zone"
+
+
+@dataclass(frozen=True)
+class Budgets:
+    """The budget for names in the cluster zone, and for reverse names (kubeadm's Corefile caches
+    in-addr.arpa and ip6.arpa while it exempts the cluster zone)."""
+
+    zone: Budget
+    reverse: Budget
+
+    def for_name(self, name: str) -> Budget:
+        lowered = name.lower().rstrip(".")
+        return self.reverse if lowered.endswith(REVERSE_ZONES) else self.zone
+
+
+def budgets_from_corefile(corefile: str, domain: str, margin: float = MARGIN_S) -> Budgets:
+    zone = budget_from_corefile(corefile, domain, margin)
+    reverse = max((budget_from_corefile(corefile, r, margin) for r in REVERSE_ZONES), key=lambda b: b.seconds)
+    return Budgets(zone, reverse)
 
 
 @dataclass(frozen=True)

@@ -307,3 +307,17 @@ def coverage_detail(cells: Iterable[Cell]) -> str:
         named = ", ".join(f"`{_short(c.check)}`{_mark(c.outcome)}" for c in cell.checks)
         lines.append(f"| {cell.statement.id} | {KINDS[cell.kind]} | {named or cell.gap or '**none**'} |")
     return "\n".join(lines) + "\n"
+
+
+def coverage_html(cells: Iterable[Cell]) -> str:
+    """The statement × kind cells as one HTML table, each covering check with its outcome."""
+    from html import escape
+
+    rows = []
+    for cell in cells:
+        named = ", ".join(f"<code>{escape(_short(c.check))}</code>{escape(_mark(c.outcome))}" for c in cell.checks)
+        rows.append(f"<tr><td><a href='{escape(cell.statement.link)}'>{escape(cell.statement.id)}</a></td>"
+                    f"<td>{cell.statement.strength}</td><td>{escape(KINDS[cell.kind])}</td>"
+                    f"<td>{named or escape(cell.gap) or '<b>none</b>'}</td></tr>")
+    return ("<table class='coverage'><thead><tr><th>statement</th><th></th><th>kind</th><th>checks</th></tr>"
+            "</thead><tbody>" + "".join(rows) + "</tbody></table>")

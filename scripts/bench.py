@@ -1,10 +1,12 @@
-"""Benchmark: the whole suite on one warm kind cluster, serially and with xdist workers, in one run.
+"""Benchmark: the whole suite on one warm kind cluster, serially and with xdist workers, and under
+faults, in one run.
 
 Run with `.venv/bin/tox -e bench` (or `.venv/bin/python scripts/bench.py`). It builds (or confirms)
 the local images, creates one kind cluster, runs the suite against it once per setting (serially,
-`-n 2`, and the worker counts given), then the README's main command end to end (its own cluster),
-and prints every figure with its ratio to the serial run. Figures vary with the machine: compare
-the ratios of one run.
+`-n 2`, and the worker counts given), then with `-n 4` under each fault of `--faults` (applied,
+the suite run, restored), then the README's main command end to end (its own cluster), and prints
+every figure with its ratio to the serial run and, for faulted runs, to the healthy `-n 4` run.
+Figures vary with the machine: compare the ratios of one run.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from common import releases  # noqa: E402
 from common.signals import interrupt_on_termination, run_to_completion  # noqa: E402
+from faults.applied import applied  # noqa: E402
 from headless_conformance import kind as kindcli  # noqa: E402
 from headless_conformance.kube import connect  # noqa: E402
 from headless_conformance.providers import ensure_build, wait_usable  # noqa: E402
@@ -48,6 +51,8 @@ def main() -> int:
     parser.add_argument("--kubernetes-version", default=releases.DEFAULT_KUBERNETES)
     parser.add_argument("--workers", type=int, nargs="*", default=[2, 4, 6],
                         help="xdist worker counts to time besides the serial run (default: 2 4 6)")
+    parser.add_argument("--faults", nargs="*", default=[],
+                        help="faults to time the suite under (-n 4), each against the healthy -n 4 run")
     parser.add_argument("--skip-main-command", action="store_true", help="do not time scripts/conformance")
     args = parser.parse_args()
     interrupt_on_termination()
@@ -75,6 +80,12 @@ def main() -> int:
             log = logs / f"suite-n{workers}.log"
             seconds, status = timed(pytest + ([] if workers == 0 else ["-n", str(workers)]), log)
             rows.append((label, seconds, summary(log) + ("" if status == 0 else f" (exit {status}, log {log})")))
+        for fault in args.faults:
+            say(f"timing the suite, -n 4, under {fault}")
+            log = logs / f"suite-n4-{fault}.log"
+            with applied(fault, ["--kubeconfig", str(kubeconfig)]):
+                seconds, status = timed(pytest + ["-n", "4"], log)
+            rows.append((f"suite, -n 4, under {fault}", seconds, summary(log) + f" (exit {status})"))
     finally:
         cluster.delete()
         kubeconfig.unlink(missing_ok=True)
@@ -87,10 +98,14 @@ def main() -> int:
         rows.append(("scripts/conformance -n 4, end to end", seconds,
                      summary(log) + ("" if status == 0 else f" (exit {status}, log {log})")))
     serial = next((s for label, s, _ in rows if label == "suite, serially"), None)
+    healthy = next((s for label, s, _ in rows if label == "suite, -n 4"), None)
     print(f"\nbenchmark on {os.cpu_count()} cores, Kubernetes {record.kubernetes}, one run (logs: {logs})")
     for label, seconds, note in rows:
-        ratio = f"{seconds / serial:5.2f}x serial" if serial and label.startswith("suite") else " " * 14
-        print(f"{label:42s} {seconds:7.1f}s  {ratio}  {note}")
+        if " under " in label and healthy:
+            ratio = f"{seconds / healthy:5.2f}x -n 4"
+        else:
+            ratio = f"{seconds / serial:5.2f}x serial" if serial and label.startswith("suite") else " " * 14
+        print(f"{label:48s} {seconds:7.1f}s  {ratio}  {note}")
     return 0
 
 

@@ -19,9 +19,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import re
-import signal
 import subprocess
 import sys
 import threading
@@ -36,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from common import builds, releases  # noqa: E402
 from common.signals import STOP_GRACE_S, interrupt_on_termination, run_to_completion, shielded  # noqa: E402
+from faults.applied import FaultNotApplied, applied  # noqa: E402
 from headless_conformance import providers  # noqa: E402
 from headless_conformance.kube import Kube, connect  # noqa: E402
 from headless_conformance.matrix import level_rank  # noqa: E402
@@ -232,45 +231,10 @@ def coredns_setup(kube: Kube) -> tuple[str, list[str]]:
     return corefile, sorted(v.config_map.name for v in template.spec.volumes or [] if v.config_map)
 
 
-@contextlib.contextmanager
-def applied(name: str, cluster: str) -> Iterator[None]:
-    """The fault applied, to every namespace's Services (so that upstream's meet it as this suite's
-    do), while the block runs, then restored. Most faults apply and exit; some keep acting until
-    interrupted (they say "until Ctrl-C"): those run alongside and get SIGTERM after, which they take
-    as Ctrl-C (a SIGINT could be ignored: a shell's background jobs inherit SIGINT ignored)."""
-    faults = [sys.executable, "-m", "faults", name]
-    proc = subprocess.Popen([*faults, "apply", "--kind-cluster", cluster, "--all-namespaces"], cwd=ROOT, text=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    assert proc.stderr is not None
-    try:
-        for line in proc.stderr:
-            sys.stderr.write(line)
-            if "until Ctrl-C" in line:
-                break
-        else:
-            if proc.wait() != 0:
-                raise providers.ProviderError(f"fault {name}: apply failed (exit {proc.returncode})")
-        yield
-    finally:
-        with shielded():
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(60)
-                except subprocess.TimeoutExpired:
-                    say(f"fault {name}: still acting 60 s after SIGTERM; killed")
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait()
-            status = run_to_completion([*faults, "restore", "--kind-cluster", cluster], cwd=ROOT,
-                                       stdout=sys.stderr, stderr=sys.stderr)
-            if status != 0:
-                say(f"fault {name}: restore failed (exit {status})")
-
-
 def fault_names() -> dict[str, str]:
-    from faults.__main__ import FAULTS
+    from faults.registry import FAULTS
 
-    return {name: what for name, (what, _) in FAULTS.items()}
+    return {name: fault.does for name, fault in FAULTS.items()}
 
 
 def table(healthy: list[Outcome], faulted: dict[str, list[Outcome]], version: str, fault_procs: int = 4) -> str:
@@ -450,7 +414,7 @@ def main() -> int:
         for name in args.faults:
             say(f"fault {name}: applying; both suites run at once under it")
             ours_name, theirs_dir = phase_reports(name)
-            with applied(name, state.kind.name), suite_running(
+            with applied(name, ["--kind-cluster", state.kind.name], everywhere=True), suite_running(
                     spec, ours_name, ["--dns-timeout", "20", "--ready-timeout", "120", *args.suite_options]) as ours:
                 theirs = run_upstream(record, spec, theirs_dir, args.fault_procs)
                 faulted[name] = [ours(), theirs]
@@ -464,7 +428,7 @@ def main() -> int:
         print(text)
         failed = False
         return 0
-    except providers.ERRORS as err:
+    except (*providers.ERRORS, FaultNotApplied) as err:
         print(f"upstream: error: {str(err).splitlines()[0] if str(err) else type(err).__name__}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

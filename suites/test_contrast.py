@@ -79,8 +79,8 @@ def test_coredns_also_answers_ip_dashed_names_under_a_clusterip_service(clusteri
     """The DNS specification defines per-pod records only for headless Services; CoreDNS answers
     `<a-b-c-d>.<service>` for any Service whose endpoints include that address (coredns#3686)."""
     ns, domain = shared_deployment.namespace, shared_deployment.domain
-    for pod in shared_deployment.serving_pods():
-        dns.await_a(names.ip_pod_fqdn(pod.ip, "my-clusterip-service", ns, domain), {pod.ip})
+    dns.await_a_each({names.ip_pod_fqdn(pod.ip, "my-clusterip-service", ns, domain): {pod.ip}
+                      for pod in shared_deployment.serving_pods()})
 
 
 @pytest.mark.spec("2.5/cname", kinds=SINGLE_STACK)

@@ -46,8 +46,8 @@ def test_every_node_gets_the_same_answers(shared_deployment, dns_on_each_node):
 
 @pytest.mark.coredns("pod-records")
 def test_each_pod_has_a_dashed_pod_record(shared_deployment, dns):
-    for pod in shared_deployment.serving_pods():
-        dns.await_a(names.pod_a_fqdn(pod.ip, shared_deployment.namespace, shared_deployment.domain), {pod.ip})
+    dns.await_a_each({names.pod_a_fqdn(pod.ip, shared_deployment.namespace, shared_deployment.domain): {pod.ip}
+                      for pod in shared_deployment.serving_pods()})
 
 
 def mixed_case(name: str) -> str:
@@ -76,8 +76,7 @@ def test_endpoint_identifiers_compare_case_insensitively(shared_deployment, dns)
     """The server's own identifier of each pod (learnt from SRV), asked in upper case."""
     targets = dns.await_srv_endpoints(shared_deployment.srv_name(), shared_deployment.serving_ips(), port=80).value
 
-    for target, ips in sorted(targets.items()):
-        dns.await_a(target.upper(), set(ips))
+    dns.await_a_each({target.upper(): set(ips) for target, ips in targets.items()})
 
 
 @pytest.mark.spec("2.1/case-reverse", kinds=SINGLE_STACK)
@@ -102,8 +101,7 @@ def test_each_pod_address_points_back_at_the_servers_identifier_of_it(shared_dep
     naming the identifier the server gave the endpoint (learnt from SRV)."""
     targets = dns.await_srv_endpoints(shared_deployment.srv_name(), shared_deployment.serving_ips(), port=80).value
 
-    for target, (ip,) in sorted((t, tuple(ips)) for t, ips in targets.items()):
-        dns.await_ptr(ip, {target})
+    dns.await_ptr_each({ip: {target} for target, (ip,) in ((t, tuple(ips)) for t, ips in targets.items())})
 
 
 @pytest.mark.rfc("rfc2308/nodata", kinds=SINGLE_STACK)
@@ -126,8 +124,7 @@ def test_srv_targets_are_the_pods_ip_dashed_names(shared_deployment, dns):
 
 @pytest.mark.coredns("endpoint-names")
 def test_each_ip_dashed_name_resolves_to_its_pod(shared_deployment, dns):
-    for pod in shared_deployment.serving_pods():
-        dns.await_a(shared_deployment.ip_name(pod.ip), {pod.ip})
+    dns.await_a_each({shared_deployment.ip_name(pod.ip): {pod.ip} for pod in shared_deployment.serving_pods()})
 
 
 @pytest.mark.coredns("srv-glue")
@@ -163,9 +160,9 @@ def test_answers_are_authoritative_with_the_corefile_ttl(cluster, shared_deploym
 
 @pytest.mark.scenario("each pod is reached by its dashed name")
 def test_wget_by_ip_dashed_name_returns_the_pod_body(shared_deployment, probes, dns):
+    dns.await_a_each({shared_deployment.ip_name(pod.ip): {pod.ip} for pod in shared_deployment.serving_pods()})
     for pod in shared_deployment.serving_pods():
         url = names.http_url(shared_deployment.ip_name(pod.ip), 80)
-        dns.await_a(shared_deployment.ip_name(pod.ip), {pod.ip})
 
         result = probes.wget(url)
 
@@ -177,8 +174,7 @@ def _settled(scenario, dns) -> set[str]:
     current = scenario.serving_ips()
     dns.await_a(scenario.service_name(), current)
     dns.await_srv_targets(scenario.srv_name(), {scenario.ip_name(ip) for ip in current})
-    for ip in current:
-        dns.await_a(scenario.ip_name(ip), {ip})
+    dns.await_a_each({scenario.ip_name(ip): {ip} for ip in current})
     return current
 
 

@@ -79,15 +79,14 @@ def test_each_address_points_back_under_every_headless_service_holding_it(dual_s
               for service, addresses in ((dual_stack, every_address(shared_deployment)),
                                          (shared_deployment.service, shared_deployment.serving_ips()))]
 
-    for ip in sorted(every_address(shared_deployment)):
-        dns.await_ptr(ip, {target for mapping in learnt for target, held in mapping.items() if ip in held})
+    dns.await_ptr_each({ip: {target for mapping in learnt for target, held in mapping.items() if ip in held}
+                        for ip in every_address(shared_deployment)})
 
 
 @pytest.mark.spec("2.4.1/hostname", "2.4.2/srv", kinds=("dual", "hostname", "shared-hostname"))
 def test_a_statefulset_pods_one_name_has_both_its_addresses(twins, shared_deployment, dns):
     """Each pod's hostname is on its IPv4 and its IPv6 endpoint: one name, both addresses, one SRV target."""
-    for name, ips in sorted(twins.items()):
-        dns.await_a(name, ips)
+    dns.await_a_each(twins)
     dns.await_srv_endpoints(shared_deployment.srv_name(service="twins"), set().union(*twins.values()), port=80,
                             hostnames=twins)
 
@@ -101,11 +100,10 @@ def test_a_dual_stack_clusterip_service_answers_and_points_back_from_both_cluste
     name = shared_deployment.service_name("my-dual-stack-clusterip")
 
     dns.await_a(name, set(service.spec.cluster_ips))
-    for ip in service.spec.cluster_ips:
-        dns.await_ptr(ip, {name})
+    dns.await_ptr_each({ip: {name} for ip in service.spec.cluster_ips})
 
 
 @pytest.mark.coredns("endpoint-names")
 def test_each_address_has_its_own_dashed_name_of_its_family_only(dual_stack, shared_deployment, dns):
-    for ip in sorted(every_address(shared_deployment)):
-        dns.await_a(names.ip_pod_fqdn(ip, dual_stack, shared_deployment.namespace, shared_deployment.domain), {ip})
+    dns.await_a_each({names.ip_pod_fqdn(ip, dual_stack, shared_deployment.namespace, shared_deployment.domain): {ip}
+                      for ip in every_address(shared_deployment)})

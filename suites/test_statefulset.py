@@ -32,14 +32,12 @@ def test_each_ordinal_name_resolves_to_its_pod(shared_statefulset, dns):
     pods = {p.name: p for p in shared_statefulset.serving_pods()}
     assert sorted(pods) == ordinal_pods(3), "the StatefulSet's pods are named by ordinal"
 
-    for name, pod in pods.items():
-        dns.await_a(shared_statefulset.pod_name(name), {pod.ip})
+    dns.await_a_each({shared_statefulset.pod_name(name): {pod.ip} for name, pod in pods.items()})
 
 
 @pytest.mark.spec("2.1/case-hostname", kinds=("hostname",))
 def test_ordinal_names_compare_case_insensitively(shared_statefulset, dns):
-    for name, ips in sorted(by_hostname(shared_statefulset).items()):
-        dns.await_a(name.upper(), ips)
+    dns.await_a_each({name.upper(): ips for name, ips in by_hostname(shared_statefulset).items()})
 
 
 @pytest.mark.spec("2.4.1/service", kinds=(*SINGLE_STACK, "hostname"))
@@ -60,8 +58,7 @@ def test_pods_started_in_parallel_each_have_their_ordinal_name(shared_ordinals, 
     pods = {p.name: p for p in shared_ordinals.serving_pods()}
     assert sorted(pods) == ["ordinals-5", "ordinals-6"], "the pods are named from the first ordinal"
 
-    for name, pod in pods.items():
-        dns.await_a(shared_ordinals.pod_name(name), {pod.ip})
+    dns.await_a_each({shared_ordinals.pod_name(name): {pod.ip} for name, pod in pods.items()})
 
 
 @pytest.mark.scenario("the pod-index label is the ordinal")
@@ -71,8 +68,7 @@ def test_pod_index_label_is_the_ordinal(shared_ordinals):
 
 @pytest.mark.spec("2.4.3/ptr", kinds=(*SINGLE_STACK, "hostname"))
 def test_each_pod_ip_points_back_at_its_ordinal_hostname(shared_statefulset, dns):
-    for pod in shared_statefulset.serving_pods():
-        dns.await_ptr(pod.ip, {shared_statefulset.pod_name(pod.name)})
+    dns.await_ptr_each({pod.ip: {shared_statefulset.pod_name(pod.name)} for pod in shared_statefulset.serving_pods()})
 
 
 @pytest.mark.scenario("ordered start and reverse stop")
@@ -130,7 +126,7 @@ def test_scaling_to_zero_and_back_keeps_names_and_volumes(statefulset, probes, d
     dns.changed(statefulset.service, {p.ip for p in pods.values()}, "scaling back to 3")
 
     assert sorted(pods) == ordinal_pods(3), "the pods came back under their ordinal names"
-    for name, pod in pods.items():
-        dns.await_a(statefulset.pod_name(name), {pod.ip})
+    dns.await_a_each({statefulset.pod_name(name): {pod.ip} for name, pod in pods.items()})
+    for name in pods:
         assert probes.shell(name, "cat /data/identity").stdout.strip() == name, f"{name} lost its volume's file"
         assert workloads.claim(f"data-{name}").volume == claims[name], f"{name} got a different volume"

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
-from faults.__main__ import cached_cluster_zone, pod_named_endpoints, stale_cache, wrong_records
+from faults.hidden_cache import cached_cluster_zone
+from faults.no_pod_records import no_pod_records
+from faults.pod_named_endpoints import pod_named_endpoints
+from faults.stale_cache import stale_cache
+from faults.wrong_records import wrong_records
 from headless_conformance.propagation import budget_from_corefile
 
 COREFILE = """.:53 {
@@ -25,7 +29,7 @@ def test_wrong_records_puts_templates_for_the_cluster_domain_before_kubernetes()
         < text.index("template IN TXT example.org {") < text.index("template IN SRV example.org {") \
         < text.index("    kubernetes example.org")
     assert text.count("fallthrough\n    }") == 5
-    assert text.count('match "^([a-z0-9-]+\\.)?(my-headless-service|my-dual-stack-service|') == 2
+    assert text.count('match "^([_a-z0-9-]+\\.)*[a-z0-9-]+\\.hc-[a-z0-9-]+\\.svc\\."') == 3
     assert 'answer "{{ .Name }} 99 IN TXT \\"not-a-version\\""' in text
     assert text.replace(text[text.index("    template IN A"):text.index("    kubernetes")], "") == COREFILE
 
@@ -42,8 +46,6 @@ def test_pod_named_endpoints_goes_into_the_kubernetes_block() -> None:
 
 
 def test_no_pod_records_disables_the_pods_option() -> None:
-    from faults.__main__ import no_pod_records
-
     assert "pods disabled" in no_pod_records(COREFILE) and "pods insecure" not in no_pod_records(COREFILE)
 
 
@@ -61,6 +63,7 @@ def test_wrong_records_with_all_namespaces_matches_every_service_name() -> None:
 
     text = wrong_records(COREFILE, everywhere=True)
     names, names6, _, srv = re.findall(r'match "([^"]+)"', text)
+    assert names == srv
     assert names == names6
     for name in ("kubernetes.default.svc.example.org.", "dns-test-service.dns-8112.svc.example.org.",
                  "dns-querier-1.dns-test-service.dns-8112.svc.example.org.", "my-headless-service.hc-ab12.svc."):
@@ -72,7 +75,7 @@ def test_wrong_records_with_all_namespaces_matches_every_service_name() -> None:
 
 
 def test_faults_act_on_the_suites_namespaces_or_every_one_but_the_clusters_own() -> None:
-    from faults.__main__ import in_scope
+    from faults.scope import in_scope
 
     assert [in_scope(ns, False) for ns in ("hc-ab12", "dns-8112", "kube-system")] == [True, False, False]
     assert [in_scope(ns, True) for ns in ("hc-ab12", "dns-8112", "statefulset-1", "kube-system", "default",
@@ -82,7 +85,7 @@ def test_faults_act_on_the_suites_namespaces_or_every_one_but_the_clusters_own()
 def test_a_stray_slice_serves_the_services_target_ports_in_its_family() -> None:
     from kubernetes.client import V1ObjectMeta, V1Service, V1ServicePort, V1ServiceSpec
 
-    from faults.__main__ import stray_slice
+    from faults.stray_endpointslice import stray_slice
 
     service = V1Service(metadata=V1ObjectMeta(name="dns-test-service", namespace="dns-1"), spec=V1ServiceSpec(
         ports=[V1ServicePort(name="http", port=80, target_port=8080), V1ServicePort(port=53, target_port="dns",
@@ -93,3 +96,16 @@ def test_a_stray_slice_serves_the_services_target_ports_in_its_family() -> None:
     assert piece["ports"] == [{"name": "http", "port": 8080, "protocol": "TCP"},
                               {"name": "", "port": 53, "protocol": "UDP"}]
     assert piece["endpoints"] == [{"addresses": ["fd00:10:244:99::98"], "conditions": {"ready": True}}]
+
+
+def test_a_query_is_in_scope_by_the_namespace_of_its_service() -> None:
+    from faults.scope import name_in_scope
+
+    for name in ("my-headless-service.hc-ab12.svc.cluster.local.", "_http._tcp.multi-port.hc-ab12.svc.cluster.local.",
+                 "10-244-1-5.my-headless-service.hc-ab12.svc.cluster.local.", "MY-HEADLESS-SERVICE.HC-AB12.SVC.X."):
+        assert name_in_scope(name, False), name
+    for name in ("kubernetes.default.svc.cluster.local.", "10-244-1-5.hc-ab12.pod.cluster.local.",
+                 "dns-version.cluster.local.", "x.dns-8112.svc.cluster.local."):
+        assert not name_in_scope(name, False), name
+    assert name_in_scope("x.dns-8112.svc.cluster.local.", True)
+    assert not name_in_scope("kube-dns.kube-system.svc.cluster.local.", True)

@@ -89,3 +89,27 @@ def test_the_margin_and_another_domain() -> None:
 ])
 def test_lags_summary(values: tuple[float, ...], summary: str) -> None:
     assert Lags(values).summary() == summary
+
+
+def test_kubeadm_caches_the_reverse_zones_for_30_s_while_it_exempts_the_cluster_zone() -> None:
+    from headless_conformance.propagation import budgets_from_corefile
+
+    budgets = budgets_from_corefile(KUBEADM, "cluster.local")
+
+    assert (budgets.zone.seconds, budgets.reverse.seconds) == (5, 30 + 5)
+    assert budgets.for_name("5.1.244.10.IN-ADDR.ARPA.") is budgets.reverse
+    assert budgets.for_name("my-svc.ns.svc.cluster.local.") is budgets.zone
+    assert "the reverse zones cached up to 30 s" in budgets.reverse.reason
+
+
+def test_the_cache_keeps_an_answer_at_least_its_minimum_ttl() -> None:
+    assert budget_from_corefile(CACHING.replace("ttl 30", "ttl 0"), "cluster.local").seconds == 5 + 5
+    raised = CACHING.replace("cache 30 {\n", "cache 30 {\n       success 9984 30 20\n").replace("ttl 30", "ttl 0")
+    assert budget_from_corefile(raised, "cluster.local").seconds == 20 + 5
+
+
+def test_serve_stale_serves_an_expired_answer_once_more_unless_it_verifies_first() -> None:
+    stale = CACHING.replace("cache 30 {\n", "cache 30 {\n       serve_stale 1h\n")
+    assert budget_from_corefile(stale, "cluster.local").seconds == 30 + 5 + 5
+    verified = CACHING.replace("cache 30 {\n", "cache 30 {\n       serve_stale 1h verify\n")
+    assert budget_from_corefile(verified, "cluster.local").seconds == 30 + 5

@@ -1,0 +1,55 @@
+"""A fault applied while a block of work runs, then restored: the one way the benchmark and the
+comparison with upstream run something under a fault."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from common.signals import run_to_completion, shielded
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class FaultNotApplied(RuntimeError):
+    pass
+
+
+@contextlib.contextmanager
+def applied(name: str, target: list[str], everywhere: bool = False) -> Iterator[None]:
+    """Fault `name` applied to the cluster `target` names (`--kind-cluster X` or `--kubeconfig F`)
+    while the block runs, then restored. Faults that act until stopped (they say "until Ctrl-C")
+    run alongside and get SIGTERM after, which they take as Ctrl-C (a SIGINT could be ignored: a
+    shell's background jobs inherit SIGINT ignored)."""
+    faults = [sys.executable, "-m", "faults", name]
+    scope = ["--all-namespaces"] if everywhere else []
+    proc = subprocess.Popen([*faults, "apply", *target, *scope], cwd=ROOT, text=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    assert proc.stderr is not None
+    try:
+        for line in proc.stderr:
+            sys.stderr.write(line)
+            if "until Ctrl-C" in line:
+                break
+        else:
+            if proc.wait() != 0:
+                raise FaultNotApplied(f"fault {name}: apply failed (exit {proc.returncode})")
+        yield
+    finally:
+        with shielded():
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                try:
+                    proc.wait(60)
+                except subprocess.TimeoutExpired:
+                    print(f"fault {name}: still acting 60 s after SIGTERM; killed", file=sys.stderr)
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+            status = run_to_completion([*faults, "restore", *target], cwd=ROOT, stdout=sys.stderr, stderr=sys.stderr)
+            if status != 0:
+                print(f"fault {name}: restore failed (exit {status})", file=sys.stderr)

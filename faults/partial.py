@@ -1,0 +1,53 @@
+"""Faults in what one DNS server answers, while CoreDNS's own replicas stay right: small errors in
+the records (one missing, one too many, the wrong port, NXDOMAIN and NODATA swapped, names matched
+case-sensitively), and a replica that is stale, flapping, or silent for a while after each change.
+Each runs one misbehaving kube-dns server until stopped (faults.replica)."""
+
+from __future__ import annotations
+
+from faults import Fault
+from faults.replica import (
+    CaseSensitive,
+    Flapping,
+    NodataForNxdomain,
+    NxdomainForNodata,
+    OneExtra,
+    OneMissing,
+    Silent,
+    Stale,
+    WrongPort,
+    replica_fault,
+)
+
+FAULTS = [
+    Fault("one-record-missing", "one kube-dns server leaves one record out of every answer of several",
+          "every check of a name with several addresses, SRV records or PTR records", ("cluster",),
+          replica_fault(lambda everywhere: OneMissing(everywhere)), until_stopped=True),
+    Fault("one-record-extra", "one kube-dns server adds an address no pod has, or an SRV target no endpoint is",
+          "every check of a Service's addresses or SRV records", ("cluster",),
+          replica_fault(lambda everywhere: OneExtra(everywhere)), until_stopped=True),
+    Fault("wrong-port", "one kube-dns server gives SRV records the next port number, targets unchanged",
+          "every spec check of SRV records (the coredns checks of SRV targets and weights do not ask the port)",
+          ("rfc", "cluster"), replica_fault(lambda everywhere: WrongPort(everywhere)), until_stopped=True),
+    Fault("nxdomain-for-nodata", "one kube-dns server answers NXDOMAIN where a name has no record of the type asked",
+          "the rfc check of NODATA (the spec checks accept either answer for no records)",
+          ("spec", "coredns", "scenario", "cluster"),
+          replica_fault(lambda everywhere: NxdomainForNodata(everywhere)), until_stopped=True),
+    Fault("nodata-for-nxdomain", "one kube-dns server answers NOERROR with no records where a name does not exist",
+          "the SHOULD check of NXDOMAIN with no ready endpoint (exit 8 where it fails alone), the coredns check "
+          "of names under no Service, and the scenario checks that removed names go",
+          ("rfc", "cluster"), replica_fault(lambda everywhere: NodataForNxdomain(everywhere)), until_stopped=True),
+    Fault("case-sensitive", "one kube-dns server finds no name asked with a capital letter",
+          "the spec checks of case-insensitive names (2.1)", ("rfc", "coredns", "scenario", "cluster"),
+          replica_fault(lambda everywhere: CaseSensitive(everywhere)), until_stopped=True),
+    Fault("replica-stale", "one kube-dns server keeps the first answer to each question for ever",
+          "every check that changes a scenario and then asks what changed", ("cluster",),
+          replica_fault(lambda everywhere: Stale(everywhere)), until_stopped=True),
+    Fault("replica-flapping", "one kube-dns server answers every other question about a Service NXDOMAIN",
+          "every check that asks a name under a Service", ("cluster",),
+          replica_fault(lambda everywhere: Flapping(everywhere)), until_stopped=True),
+    Fault("replica-silent", "one kube-dns server answers nothing for 8 s after each change of an EndpointSlice",
+          "every check that changes a scenario and then asks what changed; a read-only check beginning within "
+          "3 s of a change may fail too", ("cluster",),
+          replica_fault(lambda everywhere: Silent(everywhere)), until_stopped=True),
+]

@@ -1,0 +1,419 @@
+"""One more DNS server behind kube-dns that misbehaves while CoreDNS's own replicas stay right.
+
+The fault runs it on this machine, in its own process, on the kind network's gateway address
+(which the nodes, and so the pods, reach): an EndpointSlice of its own adds that address to the
+kube-dns Service's ready endpoints, so the Service sends it a share of the pods' queries and the
+suite asks it directly like every other DNS server. It forwards each query to CoreDNS (through a
+NodePort Service of the fault's own) and, for names under a Service in scope, changes the answer as
+its `Behaviour` says: one record missing or one too many, the wrong SRV port, NXDOMAIN for NODATA
+and the reverse, names matched case-sensitively; or, as a single replica going wrong, stale (the
+first answer kept), flapping (every other answer NXDOMAIN) or silent for a while after each change
+of the EndpointSlices in scope. Stopping it (Ctrl-C, SIGTERM) removes both objects again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import json
+import socket
+import socketserver
+import struct
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import dns.exception
+import dns.flags
+import dns.message
+import dns.name
+import dns.query
+import dns.rcode
+import dns.rdata
+import dns.rdataclass
+import dns.rdatatype
+import dns.rrset
+from kubernetes.client import ApiException
+
+from faults import FaultError
+from faults.scope import in_scope, name_in_scope
+from faults.watching import events, until_stopped
+from headless_conformance.kube import Kube
+
+SLICE = "kube-dns-faults"  # the replica's endpoint, in kube-dns's EndpointSlices
+UPSTREAM = "faults-upstream-dns"  # a NodePort Service to CoreDNS's own replicas, for the replica to forward to
+STRAY = {"A": "10.244.99.97", "AAAA": "fd00:10:244:99::97"}
+FORWARD_TIMEOUT = 2.0
+
+Forward = Callable[[], dns.message.Message]
+
+
+@dataclass
+class Behaviour:
+    """How the replica answers: `respond(query, forward)` returns the answer, or None to stay silent.
+    The base class answers honestly, what CoreDNS answers."""
+
+    everywhere: bool = False
+
+    def concerns(self, query: dns.message.Message) -> bool:
+        return bool(query.question) and name_in_scope(query.question[0].name.to_text(), self.everywhere)
+
+    def respond(self, query: dns.message.Message, forward: Forward) -> dns.message.Message | None:
+        response = forward()
+        return self.change(query, response) if self.concerns(query) or _reverse(query) else response
+
+    def change(self, query: dns.message.Message, response: dns.message.Message) -> dns.message.Message:
+        return response
+
+
+def _reverse(query: dns.message.Message) -> bool:
+    return bool(query.question) and query.question[0].rdtype == dns.rdatatype.PTR
+
+
+def _answers(query: dns.message.Message, response: dns.message.Message) -> list[dns.rrset.RRset]:
+    """The RRsets of the answer that answer the question itself (its name, its type)."""
+    q = query.question[0]
+    return [r for r in response.answer if r.name == q.name and r.rdtype == q.rdtype]
+
+
+def _in_scope_ptr(rrset: dns.rrset.RRset, everywhere: bool) -> bool:
+    return rrset.rdtype == dns.rdatatype.PTR and any(name_in_scope(r.target.to_text(), everywhere) for r in rrset)
+
+
+class OneMissing(Behaviour):
+    """An RRset of several records loses one."""
+
+    def change(self, query: dns.message.Message, response: dns.message.Message) -> dns.message.Message:
+        for rrset in _answers(query, response):
+            if len(rrset) > 1 and (rrset.rdtype != dns.rdatatype.PTR or _in_scope_ptr(rrset, self.everywhere)):
+                rrset.remove(sorted(rrset, key=lambda r: r.to_text())[-1])
+        return response
+
+
+class OneExtra(Behaviour):
+    """An address or SRV answer gets one record more: an address no pod has, a target no endpoint is."""
+
+    def change(self, query: dns.message.Message, response: dns.message.Message) -> dns.message.Message:
+        for rrset in _answers(query, response):
+            kind = dns.rdatatype.to_text(rrset.rdtype)
+            if kind in STRAY and len(rrset):
+                rrset.add(dns.rdata.from_text(dns.rdataclass.IN, rrset.rdtype, STRAY[kind]))
+            elif kind == "SRV" and len(rrset):
+                first = sorted(rrset, key=lambda r: r.to_text())[0]
+                service = dns.name.Name(query.question[0].name.labels[2:])
+                rrset.add(dns.rdata.from_text(dns.rdataclass.IN, rrset.rdtype,
+                                              f"{first.priority} {first.weight} {first.port} stray.{service}"))
+        return response
+
+
+class WrongPort(Behaviour):
+    """SRV records keep their targets and carry the next port number."""
+
+    def change(self, query: dns.message.Message, response: dns.message.Message) -> dns.message.Message:
+        for rrset in _answers(query, response):
+            if rrset.rdtype == dns.rdatatype.SRV:
+                moved = [dns.rdata.from_text(dns.rdataclass.IN, rrset.rdtype,
+                                             f"{r.priority} {r.weight} {r.port + 1} {r.target}") for r in rrset]
+                rrset.clear()
+                for rdata in moved:
+                    rrset.add(rdata)
+        return response
+
+
+class NxdomainForNodata(Behaviour):
+    """A name that exists but has no record of the type asked is answered NXDOMAIN."""
+
+    def change(self, query: dns.message.Message, response: dns.message.Message) -> dns.message.Message:
+        if response.rcode() == dns.rcode.NOERROR and not response.answer and not _reverse(query):
+            response.set_rcode(dns.rcode.NXDOMAIN)
+        return response
+
+
+class NodataForNxdomain(Behaviour):
+    """A name that does not exist is answered NOERROR with no records."""
+
+    def change(self, query: dns.message.Message, response: dns.message.Message) -> dns.message.Message:
+        if response.rcode() == dns.rcode.NXDOMAIN and not _reverse(query):
+            response.set_rcode(dns.rcode.NOERROR)
+        return response
+
+
+class CaseSensitive(Behaviour):
+    """A name asked with any capital letter is not found."""
+
+    def respond(self, query: dns.message.Message, forward: Forward) -> dns.message.Message | None:
+        name = query.question[0].name.to_text() if query.question else ""
+        if (self.concerns(query) or _reverse(query)) and name != name.lower():
+            response = dns.message.make_response(query)
+            response.set_rcode(dns.rcode.NXDOMAIN)
+            response.flags |= dns.flags.AA
+            return response
+        return forward()
+
+
+@dataclass
+class Stale(Behaviour):
+    """The first answer to each question is kept and given ever after: a replica that stopped
+    following the API."""
+
+    kept: dict[tuple[str, int], dns.message.Message] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def respond(self, query: dns.message.Message, forward: Forward) -> dns.message.Message | None:
+        if not (self.concerns(query) or _reverse(query)):
+            return forward()
+        q = query.question[0]
+        key = (q.name.to_text().lower(), q.rdtype)
+        with self.lock:
+            kept = self.kept.get(key)
+        if kept is None:
+            kept = forward()
+            with self.lock:
+                self.kept.setdefault(key, kept)
+        answer = dns.message.from_wire(kept.to_wire())
+        answer.id = query.id
+        return answer
+
+
+@dataclass
+class Flapping(Behaviour):
+    """Every other answer to a name in scope is NXDOMAIN."""
+
+    count: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def respond(self, query: dns.message.Message, forward: Forward) -> dns.message.Message | None:
+        if not self.concerns(query):
+            return forward()
+        with self.lock:
+            self.count += 1
+            wrong = self.count % 2 == 0
+        if not wrong:
+            return forward()
+        response = dns.message.make_response(query)
+        response.set_rcode(dns.rcode.NXDOMAIN)
+        response.flags |= dns.flags.AA
+        return response
+
+
+@dataclass
+class Silent(Behaviour):
+    """No answer at all, to anything, for `seconds` after each change of an EndpointSlice in scope
+    (`changed()`, called by a watch): a replica that stalls while it catches up."""
+
+    seconds: float = 8.0
+    quiet_until: float = 0.0
+
+    def changed(self) -> None:
+        self.quiet_until = time.monotonic() + self.seconds
+
+    def respond(self, query: dns.message.Message, forward: Forward) -> dns.message.Message | None:
+        if time.monotonic() < self.quiet_until:
+            return None
+        return forward()
+
+
+# -- serving ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Upstream:
+    host: str
+    udp: int
+    tcp: int
+
+
+def answer(wire: bytes, behaviour: Behaviour, upstream: Upstream, tcp: bool) -> bytes | None:
+    """The replica's answer to one query's wire form (None: silence)."""
+    try:
+        query = dns.message.from_wire(wire)
+    except Exception:  # noqa: BLE001 - a malformed query gets no answer, as from any server
+        return None
+
+    def forward() -> dns.message.Message:
+        if tcp:
+            return dns.query.tcp(query, upstream.host, port=upstream.tcp, timeout=FORWARD_TIMEOUT)
+        return dns.query.udp(query, upstream.host, port=upstream.udp, timeout=FORWARD_TIMEOUT, ignore_trailing=True)
+
+    try:
+        response = behaviour.respond(query, forward)
+    except Exception:  # noqa: BLE001 - CoreDNS did not answer in time: neither does the replica
+        return None
+    if response is None:
+        return None
+    limit = 65535 if tcp else max(512, query.payload if query.edns >= 0 else 512)
+    try:
+        return response.to_wire(max_size=limit)
+    except dns.exception.TooBig:
+        response.answer, response.additional = [], []
+        response.flags |= dns.flags.TC
+        return response.to_wire()
+
+
+class _Udp(socketserver.ThreadingUDPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class _Tcp(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def serve(address: str, behaviour: Behaviour, upstream: Upstream) -> list[socketserver.BaseServer]:
+    """UDP and TCP servers on (address, 53), each in a thread of its own."""
+
+    class UdpHandler(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            data, sock = self.request
+            reply = answer(data, behaviour, upstream, tcp=False)
+            if reply is not None:
+                sock.sendto(reply, self.client_address)
+
+    class TcpHandler(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            with contextlib.suppress(OSError):
+                while True:
+                    head = self.request.recv(2)
+                    if len(head) < 2:
+                        return
+                    (length,) = struct.unpack("!H", head)
+                    wire = b""
+                    while len(wire) < length:
+                        chunk = self.request.recv(length - len(wire))
+                        if not chunk:
+                            return
+                        wire += chunk
+                    reply = answer(wire, behaviour, upstream, tcp=True)
+                    if reply is None:
+                        return
+                    self.request.sendall(struct.pack("!H", len(reply)) + reply)
+
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    servers: list[socketserver.BaseServer] = []
+    for kind, handler in ((_Udp, UdpHandler), (_Tcp, TcpHandler)):
+        kind.address_family = family
+        server = kind((address, 53), handler)
+        threading.Thread(target=server.serve_forever, name=f"replica-{kind.__name__}", daemon=True).start()
+        servers.append(server)
+    return servers
+
+
+# -- in the cluster -----------------------------------------------------------------------------
+def kind_gateway(family: str) -> str:
+    """This machine's address on the kind network, in `family` (IPv4, IPv6)."""
+    out = subprocess.run(["docker", "network", "inspect", "kind", "--format", "{{json .IPAM.Config}}"],
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        raise FaultError(f"no kind network to serve on: {out.stderr.strip() or out.stdout.strip()}")
+    for config in json.loads(out.stdout) or []:
+        subnet = ipaddress.ip_network(config.get("Subnet", "0.0.0.0/32"), strict=False)
+        if (subnet.version == 6) == (family == "IPv6"):
+            return config.get("Gateway") or str(subnet.network_address + 1)
+    raise FaultError(f"the kind network has no {family} subnet")
+
+
+def _family(kube: Kube) -> str:
+    service = kube.core.read_namespaced_service("kube-dns", "kube-system")
+    return (service.spec.ip_families or ["IPv4"])[0]
+
+
+def _upstream(kube: Kube, family: str) -> Upstream:
+    body = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": UPSTREAM, "namespace": "kube-system"},
+            "spec": {"type": "NodePort", "selector": {"k8s-app": "kube-dns"}, "ipFamilies": [family],
+                     "ports": [{"name": "dns", "port": 53, "protocol": "UDP", "targetPort": 53},
+                               {"name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": 53}]}}
+    try:
+        service = kube.core.create_namespaced_service("kube-system", body)
+    except ApiException as err:
+        if err.status != 409:
+            raise
+        service = kube.core.read_namespaced_service(UPSTREAM, "kube-system")
+    ports = {p.protocol: p.node_port for p in service.spec.ports}
+    node = kube.core.list_node(label_selector="node-role.kubernetes.io/control-plane").items[0]
+    host = next(a.address for a in node.status.addresses if a.type == "InternalIP"
+                and (":" in a.address) == (family == "IPv6"))
+    return Upstream(host, ports["UDP"], ports["TCP"])
+
+
+def _endpoint(address: str, family: str) -> dict:
+    return {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+            "metadata": {"name": SLICE, "namespace": "kube-system", "labels": {
+                "kubernetes.io/service-name": "kube-dns", "endpointslice.kubernetes.io/managed-by": "faults"}},
+            "addressType": family,
+            "ports": [{"name": "dns", "port": 53, "protocol": "UDP"},
+                      {"name": "dns-tcp", "port": 53, "protocol": "TCP"}],
+            "endpoints": [{"addresses": [address], "conditions": {"ready": True}}]}
+
+
+def remove(kube: Kube) -> None:
+    for delete, name in ((kube.discovery.delete_namespaced_endpoint_slice, SLICE),
+                         (kube.core.delete_namespaced_service, UPSTREAM)):
+        try:
+            delete(name, "kube-system")
+        except ApiException as err:
+            if err.status != 404:
+                raise
+
+
+def await_answering(upstream: Upstream, timeout: float = 60.0) -> None:
+    """Until CoreDNS answers through the NodePort (kube-proxy has programmed it)."""
+    query = dns.message.make_query("kube-dns.kube-system.svc.", "A")  # any answer, even NXDOMAIN, will do
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            dns.query.udp(query, upstream.host, port=upstream.udp, timeout=1.0)
+            return
+        except (dns.exception.Timeout, OSError) as err:
+            if time.monotonic() > deadline:
+                raise FaultError(f"CoreDNS does not answer at {upstream.host}:{upstream.udp} (NodePort {UPSTREAM}): "
+                                 f"{err}") from None
+            time.sleep(0.5)
+
+
+def watch_changes(kube: Kube, everywhere: bool, changed: Callable[[], None]) -> None:
+    """Call `changed` at each change of an EndpointSlice in scope, until interrupted (a resumed
+    watch lists what exists again: only new versions count)."""
+    versions = {(s.metadata.namespace, s.metadata.name): s.metadata.resource_version
+                for s in kube.discovery.list_endpoint_slice_for_all_namespaces().items}
+    for event in events(kube.discovery.list_endpoint_slice_for_all_namespaces):
+        meta = event["object"].metadata
+        key = (meta.namespace, meta.name)
+        fresh = event["type"] == "DELETED" or versions.get(key) != meta.resource_version
+        versions[key] = meta.resource_version
+        if fresh and in_scope(meta.namespace, everywhere):
+            changed()
+
+
+def replica_fault(make: Callable[[bool], Behaviour]) -> Callable[[Kube, bool, bool], None]:
+    """A fault that runs a misbehaving replica until stopped (apply), or removes its objects (restore)."""
+
+    def act(kube: Kube, apply: bool, everywhere: bool) -> None:
+        if not apply:
+            remove(kube)
+            return
+        behaviour = make(everywhere)
+        family = _family(kube)
+        address = kind_gateway(family)
+        upstream = _upstream(kube, family)
+        await_answering(upstream)
+        servers = serve(address, behaviour, upstream)
+        try:
+            kube.discovery.create_namespaced_endpoint_slice("kube-system", _endpoint(address, family))
+        except ApiException as err:
+            if err.status != 409:
+                raise
+        until_stopped(f"one more kube-dns server at {address} ({type(behaviour).__name__.lower()}) answering")
+        try:
+            if isinstance(behaviour, Silent):
+                watch_changes(kube, everywhere, behaviour.changed)
+            else:
+                with contextlib.suppress(KeyboardInterrupt):
+                    threading.Event().wait()
+        finally:
+            for server in servers:
+                server.shutdown()
+                server.server_close()
+            remove(kube)
+
+    return act
