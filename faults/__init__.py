@@ -27,3 +27,4 @@ class Fault:
     green: tuple[str, ...]  # levels whose checks must all stay green under it
     act: Callable[[Kube, bool, bool], None]  # (client, apply (else restore), every namespace)
     until_stopped: bool = False  # acts until interrupted (SIGINT or SIGTERM), then undoes itself
+    suite_options: tuple[str, ...] = ()  # what the suite needs to see it (a budget shorter than the Corefile's)

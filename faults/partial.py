@@ -15,6 +15,7 @@ from faults.replica import (
     OneMissing,
     Silent,
     Stale,
+    UnsetReadyIgnored,
     WrongPort,
     replica_fault,
 )
@@ -40,6 +41,9 @@ FAULTS = [
     Fault("case-sensitive", "one kube-dns server finds no name asked with a capital letter",
           "the spec checks of case-insensitive names (2.1)", ("rfc", "coredns", "scenario", "cluster"),
           replica_fault(lambda everywhere: CaseSensitive(everywhere)), until_stopped=True),
+    Fault("unset-ready-ignored", "one kube-dns server leaves out endpoints whose ready condition is unset",
+          "the spec check of endpoints whose ready condition is unset", ("rfc", "coredns", "scenario", "cluster"),
+          replica_fault(lambda everywhere: UnsetReadyIgnored(everywhere)), until_stopped=True),
     Fault("replica-stale", "one kube-dns server keeps the first answer to each question for ever",
           "every check that changes a scenario and then asks what changed", ("cluster",),
           replica_fault(lambda everywhere: Stale(everywhere)), until_stopped=True),

@@ -215,6 +215,29 @@ class Silent(Behaviour):
         return forward()
 
 
+@dataclass
+class UnsetReadyIgnored(Behaviour):
+    """Addresses of endpoints whose `ready` condition is unset are left out, as if not ready (the
+    EndpointSlice API says to count them ready): `follow` learns them from the API."""
+
+    unset: set[str] = field(default_factory=set)
+
+    def follow(self, kube: Kube) -> None:
+        for event in events(kube.discovery.list_endpoint_slice_for_all_namespaces):
+            piece = event["object"]
+            if in_scope(piece.metadata.namespace, self.everywhere) and event["type"] != "DELETED":
+                self.unset |= {a for e in piece.endpoints or [] if e.conditions is None or e.conditions.ready is None
+                               for a in e.addresses}
+
+    def change(self, query: dns.message.Message, response: dns.message.Message) -> dns.message.Message:
+        for rrset in _answers(query, response):
+            if rrset.rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA):
+                for rdata in [r for r in rrset if r.address in self.unset]:
+                    rrset.remove(rdata)
+        response.answer = [r for r in response.answer if len(r)]
+        return response
+
+
 # -- serving ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Upstream:
@@ -407,6 +430,8 @@ def replica_fault(make: Callable[[bool], Behaviour]) -> Callable[[Kube, bool, bo
         try:
             if isinstance(behaviour, Silent):
                 watch_changes(kube, everywhere, behaviour.changed)
+            elif isinstance(behaviour, UnsetReadyIgnored):
+                behaviour.follow(kube)
             else:
                 with contextlib.suppress(KeyboardInterrupt):
                     threading.Event().wait()

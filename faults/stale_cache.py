@@ -17,4 +17,5 @@ def stale_cache(original: str, everywhere: bool = False) -> str:
 
 FAULT = Fault("stale-cache", "CoreDNS caches answers for an hour, so DNS stops following pods",
               "with --propagation-budget 5: every check that changes a scenario (IP churn, readiness, scaling "
-              "to zero) and the TTL check; read-only checks pass", ("cluster",), corefile_fault(stale_cache))
+              "to zero) and the TTL check; read-only checks pass", ("cluster",), corefile_fault(stale_cache),
+              suite_options=("--propagation-budget", "5"))

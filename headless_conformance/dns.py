@@ -170,9 +170,12 @@ class Dns:
                 raise _PastBudget(verdict)
             return poll
 
-        wait_for(probe, lambda _: expectation.held(), expected=expectation.expected, timeout=self.timeout,
-                 interval=0.5, describe=lambda _: f"{expectation.last_wrong()}\n{expectation.timeline()}",
-                 transcript=self.probes.transcript.last)
+        try:
+            wait_for(probe, lambda _: expectation.held(), expected=expectation.expected, timeout=self.timeout,
+                     interval=0.5, describe=lambda _: f"{expectation.last_wrong()}\n{expectation.timeline()}",
+                     transcript=self.probes.transcript.last)
+        finally:
+            self.probes.transcript.add(f"polls: {expectation.expected}", expectation.timeline())
         self._measure(expectation)
         return expectation
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -55,10 +56,14 @@ class EndpointHistory:
         return self._synced.wait(timeout)
 
     def stop(self) -> None:
+        """End the watch now: its socket is shut down under the reading thread (closing the response
+        would wait for that thread's read to return)."""
         self._stopped.set()
-        with contextlib.suppress(Exception):
-            if self._response is not None:
-                self._response.close()
+        connection = getattr(self._response, "connection", None)
+        sock = getattr(connection, "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
     def _run(self) -> None:
         version = ""

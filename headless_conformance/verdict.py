@@ -129,7 +129,7 @@ class Expectation:
                 found = next((a for a in poll.answers if a.server == server), None)
                 outcome, at, said = ("probe failed", poll.first, poll.error) if found is None else (
                     "right" if found.right else "wrong", found.at, found.said)
-                if runs and runs[-1][0] == outcome and runs[-1][4] == said:
+                if runs and runs[-1][0] == outcome and (outcome == "right" or runs[-1][4] == said):
                     runs[-1][1] += 1
                     runs[-1][3] = at
                 else:

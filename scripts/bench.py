@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from common import releases  # noqa: E402
 from common.signals import interrupt_on_termination, run_to_completion  # noqa: E402
 from faults.applied import applied  # noqa: E402
+from faults.registry import FAULTS  # noqa: E402
 from headless_conformance import kind as kindcli  # noqa: E402
 from headless_conformance.kube import connect  # noqa: E402
 from headless_conformance.providers import ensure_build, wait_usable  # noqa: E402
@@ -49,11 +50,12 @@ def summary(log: Path) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kubernetes-version", default=releases.DEFAULT_KUBERNETES)
-    parser.add_argument("--workers", type=int, nargs="*", default=[2, 4, 6],
-                        help="xdist worker counts to time besides the serial run (default: 2 4 6)")
+    parser.add_argument("--workers", type=int, nargs="*", default=[0, 2, 4, 6],
+                        help="xdist worker counts to time, 0 for the serial run (default: 0 2 4 6)")
     parser.add_argument("--faults", nargs="*", default=[],
                         help="faults to time the suite under (-n 4), each against the healthy -n 4 run")
     parser.add_argument("--skip-main-command", action="store_true", help="do not time scripts/conformance")
+    parser.add_argument("pytest_options", nargs="*", help="more options for every run of the suite (after --)")
     args = parser.parse_args()
     interrupt_on_termination()
     record = ensure_build(args.kubernetes_version, say)
@@ -73,18 +75,20 @@ def main() -> int:
         wait_usable(connect(kubeconfig), 300, say)
         rows.append(("2-node cluster until nodes and DNS Ready", time.monotonic() - started, ""))
         pytest = [sys.executable, "-m", "pytest", "suites", "-q", "-p", "no:cacheprovider", "--provider", "existing",
-                  "--kubeconfig", str(kubeconfig), "--report-name", "bench"]
-        for workers in [0, *args.workers]:
+                  "--kubeconfig", str(kubeconfig), *args.pytest_options]
+        for workers in args.workers:
             label = "suite, serially" if workers == 0 else f"suite, -n {workers}"
             say(f"timing the {label}")
             log = logs / f"suite-n{workers}.log"
-            seconds, status = timed(pytest + ([] if workers == 0 else ["-n", str(workers)]), log)
+            seconds, status = timed(pytest + ["--report-name", f"bench-n{workers}"] +
+                                    ([] if workers == 0 else ["-n", str(workers)]), log)
             rows.append((label, seconds, summary(log) + ("" if status == 0 else f" (exit {status}, log {log})")))
         for fault in args.faults:
             say(f"timing the suite, -n 4, under {fault}")
             log = logs / f"suite-n4-{fault}.log"
             with applied(fault, ["--kubeconfig", str(kubeconfig)]):
-                seconds, status = timed(pytest + ["-n", "4"], log)
+                seconds, status = timed(pytest + ["--report-name", f"bench-{fault}", "-n", "4",
+                                                  *FAULTS[fault].suite_options], log)
             rows.append((f"suite, -n 4, under {fault}", seconds, summary(log) + f" (exit {status})"))
     finally:
         cluster.delete()

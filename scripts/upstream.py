@@ -231,6 +231,12 @@ def coredns_setup(kube: Kube) -> tuple[str, list[str]]:
     return corefile, sorted(v.config_map.name for v in template.spec.volumes or [] if v.config_map)
 
 
+def fault_options(name: str) -> tuple[str, ...]:
+    from faults.registry import FAULTS
+
+    return FAULTS[name].suite_options
+
+
 def fault_names() -> dict[str, str]:
     from faults.registry import FAULTS
 
@@ -415,7 +421,8 @@ def main() -> int:
             say(f"fault {name}: applying; both suites run at once under it")
             ours_name, theirs_dir = phase_reports(name)
             with applied(name, ["--kind-cluster", state.kind.name], everywhere=True), suite_running(
-                    spec, ours_name, ["--dns-timeout", "20", "--ready-timeout", "120", *args.suite_options]) as ours:
+                    spec, ours_name, ["--dns-timeout", "20", "--ready-timeout", "120", *fault_options(name),
+                                      *args.suite_options]) as ours:
                 theirs = run_upstream(record, spec, theirs_dir, args.fault_procs)
                 faulted[name] = [ours(), theirs]
             say(f"fault {name}: " + "; ".join(o.line() for o in faulted[name]))

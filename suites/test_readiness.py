@@ -1,7 +1,7 @@
 """Only ready endpoints are published: a pod that turns unready, or starts terminating, leaves every
 answer while it still runs; publishNotReadyAddresses publishes it anyway, and keeps doing so; no
 ready endpoint at all leaves no record (and should be NXDOMAIN). `gated` pods are Ready while
-/tmp/ready exists and take 30 s to stop; as a StatefulSet's pods under `gated`, each endpoint of
+/tmp/ready exists and take 55 s to stop; as a StatefulSet's pods under `gated`, each endpoint of
 that Service has its pod's name as hostname (gated-<i>)."""
 
 from __future__ import annotations
