@@ -38,11 +38,15 @@ import dns.rrset
 from kubernetes.client import ApiException
 
 from faults import FaultError
+from faults.corefile import cluster_zone, original
 from faults.scope import in_scope, name_in_scope
 from faults.watching import events, until_stopped
 from headless_conformance.kube import Kube
 
 SLICE = "kube-dns-faults"  # the replica's endpoint, in kube-dns's EndpointSlices
+# not 53: kind's nodes send the gateway's port 53 to Docker's own DNS; kube-proxy maps the Service's
+# port 53 to the endpoint's port, and the suite asks each server at its own port
+PORT = 10053
 UPSTREAM = "faults-upstream-dns"  # a NodePort Service to CoreDNS's own replicas, for the replica to forward to
 STRAY = {"A": "10.244.99.97", "AAAA": "fd00:10:244:99::97"}
 FORWARD_TIMEOUT = 2.0
@@ -284,7 +288,7 @@ class _Tcp(socketserver.ThreadingTCPServer):
 
 
 def serve(address: str, behaviour: Behaviour, upstream: Upstream) -> list[socketserver.BaseServer]:
-    """UDP and TCP servers on (address, 53), each in a thread of its own."""
+    """UDP and TCP servers on (address, PORT), each in a thread of its own."""
 
     class UdpHandler(socketserver.BaseRequestHandler):
         def handle(self) -> None:
@@ -316,7 +320,7 @@ def serve(address: str, behaviour: Behaviour, upstream: Upstream) -> list[socket
     servers: list[socketserver.BaseServer] = []
     for kind, handler in ((_Udp, UdpHandler), (_Tcp, TcpHandler)):
         kind.address_family = family
-        server = kind((address, 53), handler)
+        server = kind((address, PORT), handler)
         threading.Thread(target=server.serve_forever, name=f"replica-{kind.__name__}", daemon=True).start()
         servers.append(server)
     return servers
@@ -364,8 +368,8 @@ def _endpoint(address: str, family: str) -> dict:
             "metadata": {"name": SLICE, "namespace": "kube-system", "labels": {
                 "kubernetes.io/service-name": "kube-dns", "endpointslice.kubernetes.io/managed-by": "faults"}},
             "addressType": family,
-            "ports": [{"name": "dns", "port": 53, "protocol": "UDP"},
-                      {"name": "dns-tcp", "port": 53, "protocol": "TCP"}],
+            "ports": [{"name": "dns", "port": PORT, "protocol": "UDP"},
+                      {"name": "dns-tcp", "port": PORT, "protocol": "TCP"}],
             "endpoints": [{"addresses": [address], "conditions": {"ready": True}}]}
 
 
@@ -379,9 +383,9 @@ def remove(kube: Kube) -> None:
                 raise
 
 
-def await_answering(upstream: Upstream, timeout: float = 60.0) -> None:
+def await_answering(upstream: Upstream, zone: str, timeout: float = 60.0) -> None:
     """Until CoreDNS answers through the NodePort (kube-proxy has programmed it)."""
-    query = dns.message.make_query("kube-dns.kube-system.svc.", "A")  # any answer, even NXDOMAIN, will do
+    query = dns.message.make_query(f"kube-dns.kube-system.svc.{zone.rstrip('.')}.", "A")
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -418,16 +422,18 @@ def replica_fault(make: Callable[[bool], Behaviour]) -> Callable[[Kube, bool, bo
         behaviour = make(everywhere)
         family = _family(kube)
         address = kind_gateway(family)
-        upstream = _upstream(kube, family)
-        await_answering(upstream)
-        servers = serve(address, behaviour, upstream)
+        servers: list[socketserver.BaseServer] = []
         try:
-            kube.discovery.create_namespaced_endpoint_slice("kube-system", _endpoint(address, family))
-        except ApiException as err:
-            if err.status != 409:
-                raise
-        until_stopped(f"one more kube-dns server at {address} ({type(behaviour).__name__.lower()}) answering")
-        try:
+            upstream = _upstream(kube, family)
+            await_answering(upstream, cluster_zone(original(kube)))
+            servers = serve(address, behaviour, upstream)
+            try:
+                kube.discovery.create_namespaced_endpoint_slice("kube-system", _endpoint(address, family))
+            except ApiException as err:
+                if err.status != 409:
+                    raise
+            until_stopped(f"one more kube-dns server at {address} port {PORT} ({type(behaviour).__name__.lower()}) "
+                          "answering")
             if isinstance(behaviour, Silent):
                 watch_changes(kube, everywhere, behaviour.changed)
             elif isinstance(behaviour, UnsetReadyIgnored):

@@ -34,8 +34,18 @@ Check = tuple[str, Callable[[DigAnswer], bool]]  # a record type and what its an
 
 
 def show(answer: DigAnswer) -> str:
-    records = [str(r) for r in (*answer.answer, *answer.additional)]
-    text = f"rcode {answer.rcode}; " + ("; ".join(records) if records else "no records")
+    """An answer in brief: its rcode, then its records sorted, without the owner where it is the
+    question's ('NOERROR; A 10.244.1.2 10.244.1.3'), then what keeps it from being clean."""
+    def brief(records: tuple, section: str = "") -> list[str]:
+        grouped: dict[tuple[str, str], list[str]] = {}
+        for r in records:
+            owner = "" if r.name == answer.question else f"{r.name} "
+            grouped.setdefault((owner, r.rdtype), []).append(r.rdata.to_text())
+        return [f"{section}{owner}{rdtype} {' '.join(sorted(values))}"
+                for (owner, rdtype), values in sorted(grouped.items())]
+
+    parts = brief(answer.answer) + brief(answer.additional, "additional ")
+    text = f"{answer.rcode}; " + ("; ".join(parts) if parts else "no records")
     problems = answer.problems()
     return text + (f" [{'; '.join(problems)}]" if problems else "")
 
@@ -139,9 +149,9 @@ class Dns:
     def _asked_from(self) -> str:
         return f", asked from node {self.probes.node}" if self.probes.node else ""
 
-    def servers(self) -> list[str]:
-        """Addresses of the ready DNS servers behind kube-system/kube-dns."""
-        return sorted(self.kube.ready_addresses("kube-system", "kube-dns"))
+    def servers(self) -> list[tuple[str, int]]:
+        """The ready DNS servers behind kube-system/kube-dns: (address, the port they listen on)."""
+        return sorted(self.kube.ready_endpoints("kube-system", "kube-dns", "dns"))
 
     # -- the one polling loop ----------------------------------------------------------------------
     def _expect(self, name: str, expected: str, ask: Callable[[], list[Answered]], *, address: str | None = None,
@@ -172,7 +182,7 @@ class Dns:
 
         try:
             wait_for(probe, lambda _: expectation.held(), expected=expectation.expected, timeout=self.timeout,
-                     interval=0.5, describe=lambda _: f"{expectation.last_wrong()}\n{expectation.timeline()}",
+                     interval=0.5, describe=lambda _: expectation.timeline(),
                      transcript=self.probes.transcript.last)
         finally:
             self.probes.transcript.add(f"polls: {expectation.expected}", expectation.timeline())
@@ -195,7 +205,7 @@ class Dns:
         """Each server's answers to every (name, type, ok) of `questions`, all in one exec; with the
         Service's answers, in the order of `questions`."""
         servers = [None, *self.servers()]
-        queries = [Query(name, rdtype, server, transport) for server in servers for name, rdtype, _ in questions]
+        queries = [_query(name, rdtype, server, transport) for server in servers for name, rdtype, _ in questions]
         asked = iter(self.probes.ask_all(queries))
         now = time.time()
         several_names = len({name for name, _, _ in questions}) > 1
@@ -208,7 +218,7 @@ class Dns:
             said = " / ".join((f"{a.query.name} " if several_names else "") +
                               (f"{a.query.rdtype}: " if len(questions) > 1 else "") + _shown(a) for a in shown)
             at = min((a.at for a, _ in mine if a.at is not None), default=now)
-            answered.append(Answered(server or "service", at, not wrong, said))
+            answered.append(Answered(_label(server), at, not wrong, said))
             if server is None:
                 service = [a.answer for a, _ in mine if a.answer is not None]
         return answered, service
@@ -352,15 +362,15 @@ class Dns:
 
         def ask() -> list[Answered]:
             servers = [None, *self.servers()]
-            srvs = self.probes.ask_all([Query(name, "SRV", server) for server in servers])
+            srvs = self.probes.ask_all([_query(name, "SRV", server) for server in servers])
             # only names under the Service are asked: others break the rule already, and asking
             # would send a name from outside the cluster to the upstream resolver
             asked = [(server, target) for server, srv in zip(servers, srvs, strict=True)
                      if srv.answer is not None and not srv.answer.problems()
                      for target in sorted({r.target for r in srv.answer.srv() if r.target.endswith("." + service)})]
-            queries = [Query(t, rdtype, server) for server, t in asked for rdtype in types]
+            queries = [_query(t, rdtype, server) for server, t in asked for rdtype in types]
             found = iter(self.probes.ask_all(queries) if queries else [])
-            per_server: dict[str | None, dict[str, list[Asked]]] = {server: {} for server in servers}
+            per_server: dict[tuple[str, int] | None, dict[str, list[Asked]]] = {server: {} for server in servers}
             for server, target in asked:
                 per_server[server][target] = [next(found) for _ in types]
             now = time.time()
@@ -371,7 +381,7 @@ class Dns:
                     last.clear()
                     last.update(mapping)
                 said = wrong or _mapping(mapping)
-                answered.append(Answered(server or "service", srv.at or now, not wrong, said))
+                answered.append(Answered(_label(server), srv.at or now, not wrong, said))
             return answered
 
         started = time.monotonic()
@@ -432,6 +442,22 @@ class Dns:
             return answer.rcode == "NOERROR" and bool(chain) and chain[0].rdata.target.to_text().lower() == target
 
         return self._await_all(name, [(rdtype, ok)], f"{rdtype} {name} → CNAME {target}", allow_cname=True)
+
+
+def _query(name: str, rdtype: str, server: tuple[str, int] | None, transport: str = "udp") -> Query:
+    if server is None:
+        return Query(name, rdtype, None, transport)
+    return Query(name, rdtype, server[0], transport, server[1])
+
+
+def _label(server: tuple[str, int] | None) -> str:
+    """'service' for the DNS Service; a server's address, with its port where it is not 53."""
+    if server is None:
+        return "service"
+    address, port = server
+    if port == 53:
+        return address
+    return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
 
 
 def _mapping(mapping: dict[str, frozenset[str]]) -> str:

@@ -167,12 +167,26 @@ class Kube:
         """The addresses a Service's EndpointSlices list as ready (what DNS is to answer)."""
         slices = self.discovery.list_namespaced_endpoint_slice(
             namespace, label_selector=f"kubernetes.io/service-name={service}").items
-        # an unset `ready` counts as ready, as the EndpointSlice API tells consumers to read it
-        return {a for s in slices for e in s.endpoints or [] if e.conditions is None or e.conditions.ready is not False
-                for a in e.addresses}
+        return {a for s in slices for e in s.endpoints or [] if _ready(e) for a in e.addresses}
+
+    def ready_endpoints(self, namespace: str, service: str, port_name: str) -> set[tuple[str, int]]:
+        """(address, port) of a Service's ready endpoints, the port being the slice's port of that
+        name (53 where a slice has none): where each server behind a DNS Service listens."""
+        slices = self.discovery.list_namespaced_endpoint_slice(
+            namespace, label_selector=f"kubernetes.io/service-name={service}").items
+        found = set()
+        for piece in slices:
+            port = next((p.port for p in piece.ports or [] if p.name == port_name and p.port), 53)
+            found |= {(a, port) for e in piece.endpoints or [] if _ready(e) for a in e.addresses}
+        return found
 
     def server_version(self) -> str:
         return client.VersionApi(self.api).get_code().git_version
+
+
+def _ready(endpoint: Any) -> bool:
+    """An unset `ready` counts as ready, as the EndpointSlice API tells consumers to read it."""
+    return endpoint.conditions is None or endpoint.conditions.ready is not False
 
 
 def connect(kubeconfig: Path, context: str | None = None, *, request_timeout: float = REQUEST_TIMEOUT,

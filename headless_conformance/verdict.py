@@ -99,9 +99,9 @@ class Expectation:
         if not wrong:
             return ""
         after = max(a.at for a in wrong) - self.deadline.since
-        return (f"{self.expected}: {len(wrong)} of {len(self.polls[-1].answers)} servers still wrong {after:.1f} s "
+        return (f"{len(wrong)} of {len(self.polls[-1].answers)} servers still wrong {after:.1f} s "
                 f"after {self.deadline.what}, past the propagation budget of {self.deadline.budget:g} s: "
-                + " | ".join(f"{a.server}: {a.said}" for a in wrong) + "\n" + self.timeline())
+                + " | ".join(f"{a.server}: {a.said}" for a in wrong))
 
     def lag(self) -> float | None:
         """From the deadline's moment until the poll that began the final right streak had asked."""
