@@ -28,3 +28,4 @@ class Fault:
     act: Callable[[Kube, bool, bool], None]  # (client, apply (else restore), every namespace)
     until_stopped: bool = False  # acts until interrupted (SIGINT or SIGTERM), then undoes itself
     suite_options: tuple[str, ...] = ()  # what the suite needs to see it (a budget shorter than the Corefile's)
+    conformant: bool = False  # a variant every conformant check must pass, not a misbehaviour

@@ -30,10 +30,24 @@ from headless_conformance.kind import KindCluster, KindError, find_kind
 from headless_conformance.kube import ClusterUnusable, connect
 
 
-def main() -> int:
+def table() -> str:
+    """Every fault as a Markdown row: what it does, which checks it must fail, which levels stay green."""
+    lines = ["| fault | what it does | must fail | levels that must stay green |", "| --- | --- | --- | --- |"]
+    for fault in FAULTS.values():
+        kind = " (conformant variant)" if fault.conformant else ""
+        lines.append(f"| `{fault.name}`{kind} | {fault.does} | {fault.fails} | "
+                     f"{', '.join(fault.green) or 'none'} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="python -m faults", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog="\n".join(f"  {f.name}: {f.does}" for f in FAULTS.values()))
+    if argv[:1] == ["--table"]:
+        sys.stdout.write(table())
+        return 0
     parser.add_argument("fault", choices=sorted(FAULTS))
     parser.add_argument("action", choices=("apply", "restore"))
     target = parser.add_mutually_exclusive_group(required=True)
@@ -42,7 +56,8 @@ def main() -> int:
     parser.add_argument("--context", default=None)
     parser.add_argument("--all-namespaces", action="store_true",
                         help="the faults aimed at Services: every namespace's Services")
-    args = parser.parse_args()
+    parser.add_argument("--table", action="store_true", help="print every fault as a Markdown table (alone)")
+    args = parser.parse_args(argv)
     interrupt_on_termination()  # the faults that run until stopped end on SIGTERM as on Ctrl-C, and clean up
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored
     tmp = Path(tempfile.mkdtemp(prefix="headless-conformance-faults-"))

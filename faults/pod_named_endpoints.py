@@ -17,4 +17,4 @@ def pod_named_endpoints(original: str, everywhere: bool = False) -> str:
 
 FAULT = Fault("pod-named-endpoints", "CoreDNS names endpoints after their pods (allowed by the specification)",
               "the coredns checks of dashed endpoint names and the scenario checks that use them",
-              ("spec", "rfc", "cluster"), corefile_fault(pod_named_endpoints))
+              ("spec", "rfc", "cluster"), corefile_fault(pod_named_endpoints), conformant=True)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from faults import (
     Fault,
+    cached_zone,
     cross_node_drop,
     hidden_cache,
+    more_replicas,
     no_pod_records,
     no_storage,
     partial,
@@ -18,4 +20,5 @@ from faults import (
 
 FAULTS: dict[str, Fault] = {f.name: f for f in (
     wrong_records.FAULT, stale_cache.FAULT, pod_named_endpoints.FAULT, no_pod_records.FAULT, hidden_cache.FAULT,
-    cross_node_drop.FAULT, no_storage.FAULT, stray_endpointslice.FAULT, sticky_endpoints.FAULT, *partial.FAULTS)}
+    cross_node_drop.FAULT, no_storage.FAULT, stray_endpointslice.FAULT, sticky_endpoints.FAULT, *partial.FAULTS,
+    cached_zone.FAULT, more_replicas.FAULT)}

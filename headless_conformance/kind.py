@@ -44,10 +44,11 @@ IP_FAMILIES = ("ipv4", "ipv6", "dual")  # kind's networking.ipFamily values, as 
 
 
 def cluster_config(name: str, workers: int = 1, cgroup_v1: bool = False, ip_family: str = "ipv4",
-                   max_endpoints_per_slice: int | None = None) -> str:
+                   max_endpoints_per_slice: int | None = None, cluster_domain: str | None = None) -> str:
     """kind's Cluster config. kubelet ≥ 1.35 refuses cgroup v1 hosts unless told otherwise; kind
     picks the pod and Service subnets of each family (dual stack: IPv4 first); a low
-    `max_endpoints_per_slice` spreads every Service of more endpoints over several EndpointSlices."""
+    `max_endpoints_per_slice` spreads every Service of more endpoints over several EndpointSlices;
+    `cluster_domain` replaces cluster.local (kubeadm gives it to the kubelets and CoreDNS)."""
     if workers < 0:
         raise ValueError(f"workers must be 0 or more, not {workers}")
     if ip_family not in IP_FAMILIES:
@@ -69,6 +70,10 @@ def cluster_config(name: str, workers: int = 1, cgroup_v1: bool = False, ip_fami
         patches.append({"apiVersion": "kubeadm.k8s.io/v1beta4", "kind": "ClusterConfiguration",
                         "controllerManager": {"extraArgs": [
                             {"name": "max-endpoints-per-slice", "value": str(max_endpoints_per_slice)}]}})
+    if cluster_domain is not None:
+        for version in ("v1beta3", "v1beta4"):
+            patches.append({"apiVersion": f"kubeadm.k8s.io/{version}", "kind": "ClusterConfiguration",
+                            "networking": {"dnsDomain": cluster_domain}})
     if patches:
         config["kubeadmConfigPatches"] = [yaml.safe_dump(p, sort_keys=False) for p in patches]
     return yaml.safe_dump(config, sort_keys=False)

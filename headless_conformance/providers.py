@@ -58,6 +58,7 @@ class Request:
     workers: int = 1
     ip_family: str = "ipv4"
     max_endpoints_per_slice: int = 2
+    cluster_domain: str | None = None
     reuse_cluster: bool = False
     keep_cluster: bool = False
     kubeconfig: str | None = None
@@ -273,7 +274,7 @@ def _kind(request: Request, state: Provisioned, say: Say) -> tuple[ClusterSpec, 
         say(f"creating kind cluster {cluster.name} from {image}")
         state.kind, state.delete_at_end = cluster, not request.keep_cluster
         cluster.create(image, kindcli.cluster_config(cluster.name, request.workers, cgroup_v1, request.ip_family,
-                                                     request.max_endpoints_per_slice))
+                                                     request.max_endpoints_per_slice, request.cluster_domain))
         cluster.record_nodes()
     else:
         state.kind = cluster

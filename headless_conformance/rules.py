@@ -175,9 +175,15 @@ class Rule:
 
     @property
     def label(self) -> str:
+        """Short, for tables: the statements and their strength, or the behaviour."""
         if self.level in ("spec", "rfc"):
-            return f"{self.level} {self.key} ({self.strength}): {self.title}"
+            return f"{self.level} {self.key} ({self.strength})"
         return f"{self.level}: {self.title}"
+
+    @property
+    def text(self) -> str:
+        """In full, for a failure: what the statements say."""
+        return f"{self.label}: {self.title}" if self.level in ("spec", "rfc") else self.label
 
 
 def statement(id_: str) -> Statement | None:

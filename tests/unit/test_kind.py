@@ -39,3 +39,14 @@ def test_cluster_config_ip_family_and_small_endpoint_slices() -> None:
         {"apiVersion": "kubeadm.k8s.io/v1beta4", "kind": "ClusterConfiguration",
          "controllerManager": {"extraArgs": [{"name": "max-endpoints-per-slice", "value": "2"}]}}]
     assert "networking" not in yaml.safe_load(cluster_config("hc", ip_family="ipv4"))
+
+
+def test_a_cluster_domain_goes_to_kubeadm_in_both_config_versions() -> None:
+    import yaml
+
+    from headless_conformance.kind import cluster_config
+
+    patches = [yaml.safe_load(p) for p in yaml.safe_load(cluster_config("x", cluster_domain="example.internal"))[
+        "kubeadmConfigPatches"]]
+    assert [(p["apiVersion"], p["networking"]["dnsDomain"]) for p in patches] == [
+        ("kubeadm.k8s.io/v1beta3", "example.internal"), ("kubeadm.k8s.io/v1beta4", "example.internal")]

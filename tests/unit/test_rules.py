@@ -50,7 +50,8 @@ def test_a_claim_must_name_statements_and_kinds_they_distinguish() -> None:
 def test_a_rule_says_its_strength() -> None:
     found = rule("spec", ("2.4.1/no-ready",))
     assert found is not None and found.strength == SHOULD
-    assert found.label.startswith("spec 2.4.1/no-ready (SHOULD): with no ready endpoint")
+    assert found.label == "spec 2.4.1/no-ready (SHOULD)"
+    assert found.text.startswith("spec 2.4.1/no-ready (SHOULD): with no ready endpoint")
     assert rule("coredns", ("pod-records",)) is not None and rule("coredns", ("nope",)) is None
 
 
