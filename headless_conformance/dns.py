@@ -95,7 +95,8 @@ class Dns:
         self.budgets = Budgets(budget, budget) if isinstance(budget, Budget) else budget
         self.history = history
         self.hold = hold or Hold()
-        self.lags: list[float] = []  # one per change: until the first expectation after it held
+        self.lags: list[float] = []  # per change where a server was seen wrong first: until it held
+        self.already: list[float] = []  # per change already reflected when first asked: how soon that was
         self.expectations: list[Expectation] = []  # every poll of every server, in order
         self._change: Change | None = None
 
@@ -194,11 +195,15 @@ class Dns:
         if change is None or change.measured:
             return
         change.measured = True
-        lag = expectation.lag() or 0.0
-        self.lags.append(lag)
+        lag = expectation.lag()
         budget = f" (budget {expectation.deadline.budget:g} s)" if expectation.deadline.budget is not None else ""
-        self.probes.transcript.figure(f"DNS reflected {change.what}",
-                                      f"right {lag:.1f} s after the EndpointSlices{budget}, held {self.hold}")
+        if lag is None:
+            self.already.append(expectation.first_asked())
+            shown = f"already right when first asked, {expectation.first_asked():.1f} s after the EndpointSlices"
+        else:
+            self.lags.append(lag)
+            shown = f"right {lag:.1f} s after the EndpointSlices, a server wrong before"
+        self.probes.transcript.figure(f"DNS reflected {change.what}", f"{shown}{budget}, held {self.hold}")
 
     def _ask_each(self, questions: list[tuple[str, str, Callable[[DigAnswer], bool]]], transport: str = "udp",
                   allow_cname: bool = False) -> tuple[list[Answered], list[DigAnswer]]:

@@ -157,10 +157,12 @@ def budgets_from_corefile(corefile: str, domain: str, margin: float = MARGIN_S) 
 class Lags:
     """Lags measured over a run's changes (seconds)."""
 
-    values: tuple[float, ...]
+    values: tuple[float, ...]  # changes where a server was seen wrong before all held right
+    already: int = 0  # changes every server already reflected when first asked
 
     def summary(self) -> str:
+        more = f"; {self.already} more already reflected when first asked" if self.already else ""
         if not self.values:
-            return "no change measured"
+            return f"no stale answer seen{more}" if self.already else "no change measured"
         return (f"median {statistics.median(self.values):.1f} s, max {max(self.values):.1f} s "
-                f"over {len(self.values)} changes")
+                f"over {len(self.values)} changes where a stale answer was seen{more}")

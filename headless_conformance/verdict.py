@@ -104,9 +104,17 @@ class Expectation:
                 + " | ".join(f"{a.server}: {a.said}" for a in wrong))
 
     def lag(self) -> float | None:
-        """From the deadline's moment until the poll that began the final right streak had asked."""
+        """From the deadline's moment until the poll that began the final right streak had asked,
+        where a server was seen wrong before it (so the change is bracketed); None where every
+        server was already right when first asked (the lag is then only known to be shorter)."""
         run = self.streak()
-        return max(run[0].last - self.deadline.since, 0.0) if run else None
+        if not run or not any(p.wrong() for p in self.polls[:len(self.polls) - len(run)]):
+            return None
+        return max(run[0].last - self.deadline.since, 0.0)
+
+    def first_asked(self) -> float:
+        """How long after the deadline's moment the first poll asked."""
+        return (self.polls[0].first - self.deadline.since) if self.polls else 0.0
 
     def last_wrong(self) -> str:
         """What the last poll found wrong, server by server."""

@@ -99,3 +99,17 @@ def test_the_page_is_self_contained_with_one_column_per_cell(tmp_path: Path) -> 
     assert json.loads(data.read_text())["pass_everywhere"] == 3
     assert cells[0].summary().startswith("1.34/ipv4 (v1.34.2): not run:")
     assert cells[1].summary() == "1.34/ipv6 (v1.34.2): 3 passed, 1 skipped in 120 s"
+
+
+def test_a_failed_should_is_shown_as_such_and_kept_in_the_json() -> None:
+    should = cell("1.37", "ipv4", a="failed")
+    should.checks[A].strength = "SHOULD"
+    must = cell("1.37", "ipv6", a="failed")
+    must.checks[A].strength = "MUST"
+    matrix = assemble([should, must])
+
+    page = render_html(matrix)
+    assert page.count("failed (SHOULD)") == 1 and "class='failed should'" in page
+    results = next(r for r in json.loads(matrix.to_json())["rows"] if r["check"] == A)["results"]
+    assert (results["1.37/ipv4"]["strength"], results["1.37/ipv6"]["strength"]) == ("SHOULD", "MUST")
+    assert Cell.from_dict(json.loads(should.to_json())).checks[A].strength == "SHOULD"

@@ -85,7 +85,7 @@ def test_the_margin_and_another_domain() -> None:
 
 @pytest.mark.parametrize(("values", "summary"), [
     ((), "no change measured"),
-    ((0.5, 1.5, 4.0), "median 1.5 s, max 4.0 s over 3 changes"),
+    ((0.5, 1.5, 4.0), "median 1.5 s, max 4.0 s over 3 changes where a stale answer was seen"),
 ])
 def test_lags_summary(values: tuple[float, ...], summary: str) -> None:
     assert Lags(values).summary() == summary
@@ -113,3 +113,9 @@ def test_serve_stale_serves_an_expired_answer_once_more_unless_it_verifies_first
     assert budget_from_corefile(stale, "cluster.local").seconds == 30 + 5 + 5
     verified = CACHING.replace("cache 30 {\n", "cache 30 {\n       serve_stale 1h verify\n")
     assert budget_from_corefile(verified, "cluster.local").seconds == 30 + 5
+
+
+def test_changes_already_reflected_when_first_asked_are_counted_apart() -> None:
+    assert Lags((0.5,), already=4).summary() == ("median 0.5 s, max 0.5 s over 1 changes where a stale answer was "
+                                                 "seen; 4 more already reflected when first asked")
+    assert Lags((), already=2).summary() == "no stale answer seen; 2 more already reflected when first asked"

@@ -96,6 +96,9 @@ def test_the_timeline_folds_runs_of_one_outcome() -> None:
         "answers since the EndpointSlices showed a change:",
         "  s0: wrong ×2 (+0.1…+0.6 s): stale answer, right ×3 (+1.2…+2.5 s)"]
     assert e.lag() == pytest.approx(1.3)
+    right_at_once = expectation()
+    right_at_once.record(poll(1004.0, True))
+    assert right_at_once.lag() is None and right_at_once.first_asked() == pytest.approx(4.0)
 
 
 # -- the Dns loop on real dig output -------------------------------------------------------------
