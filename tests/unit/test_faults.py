@@ -109,3 +109,23 @@ def test_a_query_is_in_scope_by_the_namespace_of_its_service() -> None:
         assert not name_in_scope(name, False), name
     assert name_in_scope("x.dns-8112.svc.cluster.local.", True)
     assert not name_in_scope("kube-dns.kube-system.svc.cluster.local.", True)
+
+
+def test_the_readme_carries_the_table_the_faults_make() -> None:
+    import re
+    from pathlib import Path
+
+    from faults.__main__ import table
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    found = re.search(r"<!-- faults:start -->\n(.*?)<!-- faults:end -->", readme, re.DOTALL)
+    assert found and found.group(1) == table(), "the README's fault table is stale: python -m faults --table"
+
+
+def test_every_fault_says_what_it_must_fail_and_what_stays_green() -> None:
+    from faults.registry import FAULTS
+
+    levels = {"spec", "rfc", "coredns", "scenario", "cluster"}
+    for fault in FAULTS.values():
+        assert fault.does and fault.fails and set(fault.green) <= levels, fault.name
+        assert not fault.conformant or {"spec", "rfc"} <= set(fault.green), fault.name
