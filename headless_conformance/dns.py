@@ -171,7 +171,8 @@ class Dns:
             except Exception as err:
                 if not _retryable(err):
                     raise
-                poll = Poll(started, time.time(), error=f"{type(err).__name__}: {str(err).splitlines()[0]}")
+                first = (str(err).splitlines() or [""])[0]
+                poll = Poll(started, time.time(), error=f"{type(err).__name__}: {first}")
             else:
                 times = [a.at for a in answers] or [started]
                 poll = Poll(min(times), max(times), tuple(answers))
