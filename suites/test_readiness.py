@@ -14,6 +14,14 @@ UNREADY = "rm /tmp/ready"
 READY = "touch /tmp/ready"
 
 
+def _turn_unready(gated, probes, dns, pod, serving: set[str]) -> None:
+    """`pod` turns unready while it runs; from then on DNS is timed from when the API showed it."""
+    probes.shell(pod.name, UNREADY)
+    gated.workloads.wait(lambda: gated.workloads.pod(pod.name), lambda p: not p.ready and not p.terminating,
+                         expected=f"{pod.name} running but not Ready")
+    dns.changed(gated.service, serving - {pod.ip}, f"{pod.name} turning unready")
+
+
 def _hostnames(gated, ips: set[str]) -> dict[str, set[str]]:
     """Each ready pod's own name under `gated`: its hostname, the pod's name."""
     return {gated.pod_name(p.name): {p.ip} for p in gated.pods() if p.ip in ips}
@@ -26,10 +34,7 @@ def test_an_unready_pod_leaves_every_answer_while_running_and_returns(gated, pro
     everyone = others | {pod.ip}
     dns.await_srv_endpoints(gated.srv_name(), everyone, port=80, hostnames=_hostnames(gated, everyone))
 
-    probes.shell(pod.name, UNREADY)
-    gated.workloads.wait(lambda: gated.workloads.pod(pod.name), lambda p: not p.ready and not p.terminating,
-                         expected=f"{pod.name} running but not Ready")
-    dns.changed(gated.service, others, f"{pod.name} turning unready")
+    _turn_unready(gated, probes, dns, pod, everyone)
     dns.await_a(gated.service_name(), others)
     dns.await_srv_endpoints(gated.srv_name(), others, port=80, hostnames=_hostnames(gated, others))
     dns.await_no_records(gated.pod_name(pod.name))
@@ -67,10 +72,7 @@ def test_publish_not_ready_addresses_keeps_unready_pods_in_every_answer(gated, p
     pod = gated.serving_pods()[0]
     dns.await_a(gated.service_name("gated-unready"), everyone)
 
-    probes.shell(pod.name, UNREADY)
-    gated.workloads.wait(lambda: gated.workloads.pod(pod.name), lambda p: not p.ready,
-                         expected=f"{pod.name} not Ready")
-    dns.changed(gated.service, everyone - {pod.ip}, f"{pod.name} turning unready")
+    _turn_unready(gated, probes, dns, pod, everyone)
     dns.await_a(gated.service_name(), everyone - {pod.ip})  # the ready-only Service has dropped it
 
     dns.await_a(gated.service_name("gated-unready"), everyone, stays=True)
@@ -88,10 +90,7 @@ def test_a_service_annotated_to_tolerate_unready_endpoints_answers_unready_pods(
     pod = gated.serving_pods()[0]
     dns.await_a(gated.service_name("gated-tolerant"), everyone)
 
-    probes.shell(pod.name, UNREADY)
-    gated.workloads.wait(lambda: gated.workloads.pod(pod.name), lambda p: not p.ready,
-                         expected=f"{pod.name} not Ready")
-    dns.changed(gated.service, everyone - {pod.ip}, f"{pod.name} turning unready")
+    _turn_unready(gated, probes, dns, pod, everyone)
 
     dns.await_a(gated.service_name("gated-tolerant"), everyone, stays=True)
 
