@@ -5,7 +5,8 @@ Run with `.venv/bin/tox -e bench` (or `.venv/bin/python scripts/bench.py`). It b
 the local images, creates one kind cluster, runs the suite against it once per setting (serially,
 `-n 2`, and the worker counts given), then with `-n 4` under each fault of `--faults` (applied,
 the suite run, restored), then the README's main command end to end (its own cluster), and prints
-every figure with its ratio to the serial run and, for faulted runs, to the healthy `-n 4` run.
+every figure with its ratio to the serial run and, for faulted runs, to the healthy `-n 4` run,
+with what failed by level and whether that bears out what the fault says (faults.claims).
 Figures vary with the machine: compare the ratios of one run.
 """
 
@@ -25,9 +26,11 @@ sys.path.insert(0, str(ROOT))
 from common import releases  # noqa: E402
 from common.signals import interrupt_on_termination, run_to_completion  # noqa: E402
 from faults.applied import applied  # noqa: E402
+from faults.claims import broken_claims, failed_by_level  # noqa: E402
 from faults.registry import FAULTS  # noqa: E402
 from headless_conformance import kind as kindcli  # noqa: E402
 from headless_conformance.kube import connect  # noqa: E402
+from headless_conformance.matrix import Cell  # noqa: E402
 from headless_conformance.providers import ensure_build, wait_usable  # noqa: E402
 
 
@@ -89,7 +92,11 @@ def main() -> int:
             with applied(fault, ["--kubeconfig", str(kubeconfig)]):
                 seconds, status = timed(pytest + ["--report-name", f"bench-{fault}", "-n", "4",
                                                   *FAULTS[fault].suite_options], log)
-            rows.append((f"suite, -n 4, under {fault}", seconds, summary(log) + f" (exit {status})"))
+            cell = Cell.load(ROOT / "reports" / f"bench-{fault}.json")
+            broken = broken_claims(FAULTS[fault], cell)
+            failed = ", ".join(f"{n} {level}" for level, n in sorted(failed_by_level(cell).items())) or "none"
+            rows.append((f"suite, -n 4, under {fault}", seconds, f"{summary(log)} (exit {status}); failed by level: "
+                         f"{failed}; " + ("; ".join(broken) if broken else "as the fault says")))
     finally:
         cluster.delete()
         kubeconfig.unlink(missing_ok=True)

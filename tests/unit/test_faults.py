@@ -129,3 +129,21 @@ def test_every_fault_says_what_it_must_fail_and_what_stays_green() -> None:
     for fault in FAULTS.values():
         assert fault.does and fault.fails and set(fault.green) <= levels, fault.name
         assert not fault.conformant or {"spec", "rfc"} <= set(fault.green), fault.name
+
+
+def test_a_run_bears_out_a_faults_claims_or_says_which_it_broke() -> None:
+    from faults.claims import broken_claims
+    from faults.registry import FAULTS
+    from headless_conformance.matrix import Cell, Check
+
+    def run(**outcomes: tuple[str, str]) -> Cell:
+        return Cell(name="x", kubernetes="v1.37.2", ip_family="ipv4", node_image="", kind="", coredns="",
+                    report="", checks={f"suites/t.py::test_{n}": Check(level, outcome=o)
+                                       for n, (level, o) in outcomes.items()})
+
+    rfc_only = FAULTS["nxdomain-for-nodata"]
+    assert broken_claims(rfc_only, run(a=("rfc", "failed"), b=("spec", "passed"))) == []
+    assert broken_claims(rfc_only, run(a=("rfc", "failed"), b=("spec", "failed"))) == [
+        "1 spec checks failed, a level nxdomain-for-nodata keeps green: test_b"]
+    assert broken_claims(rfc_only, run(a=("rfc", "passed"))) == ["no check failed under nxdomain-for-nodata"]
+    assert broken_claims(FAULTS["more-replicas"], run(a=("spec", "passed"))) == []

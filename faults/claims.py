@@ -1,0 +1,25 @@
+"""Whether a run under a fault bore out what the fault says: the levels it keeps green stayed green,
+and it failed something (a conformant variant fails no spec or rfc check)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from faults import Fault
+from headless_conformance.matrix import BAD, Cell
+
+
+def failed_by_level(cell: Cell) -> Counter[str]:
+    return Counter(check.level for check in cell.checks.values() if check.outcome in BAD)
+
+
+def broken_claims(fault: Fault, cell: Cell) -> list[str]:
+    """What the run under `fault` contradicts of its claims (empty when none)."""
+    failed = failed_by_level(cell)
+    problems = [f"{n} {level} checks failed, a level {fault.name} keeps green: " +
+                ", ".join(sorted(name.split("::")[-1] for name, c in cell.checks.items()
+                                 if c.level == level and c.outcome in BAD))
+                for level, n in sorted(failed.items()) if level in fault.green]
+    if not fault.conformant and not failed:
+        problems.append(f"no check failed under {fault.name}")
+    return problems
