@@ -44,9 +44,9 @@ from faults.watching import events, until_stopped
 from headless_conformance.kube import Kube
 
 SLICE = "kube-dns-faults"  # the replica's endpoint, in kube-dns's EndpointSlices
-# not 53: kind's nodes send the gateway's port 53 to Docker's own DNS; kube-proxy maps the Service's
-# port 53 to the endpoint's port, and the suite asks each server at its own port
-PORT = 10053
+# not 53: kind's nodes send the gateway's port 53 to Docker's own DNS. kube-proxy maps the Service's
+# port 53 to the endpoint's port, and the suite asks each server at its own port: any free port does
+# (several kind clusters share the one gateway)
 UPSTREAM = "faults-upstream-dns"  # a NodePort Service to CoreDNS's own replicas, for the replica to forward to
 STRAY = {"A": "10.244.99.97", "AAAA": "fd00:10:244:99::97"}
 FORWARD_TIMEOUT = 2.0
@@ -287,8 +287,8 @@ class _Tcp(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
 
 
-def serve(address: str, behaviour: Behaviour, upstream: Upstream) -> list[socketserver.BaseServer]:
-    """UDP and TCP servers on (address, PORT), each in a thread of its own."""
+def serve(address: str, behaviour: Behaviour, upstream: Upstream) -> tuple[int, list[socketserver.BaseServer]]:
+    """UDP and TCP servers on one free port of `address`, each in a thread of its own; the port."""
 
     class UdpHandler(socketserver.BaseRequestHandler):
         def handle(self) -> None:
@@ -316,14 +316,19 @@ def serve(address: str, behaviour: Behaviour, upstream: Upstream) -> list[socket
                         return
                     self.request.sendall(struct.pack("!H", len(reply)) + reply)
 
-    family = socket.AF_INET6 if ":" in address else socket.AF_INET
-    servers: list[socketserver.BaseServer] = []
-    for kind, handler in ((_Udp, UdpHandler), (_Tcp, TcpHandler)):
-        kind.address_family = family
-        server = kind((address, PORT), handler)
-        threading.Thread(target=server.serve_forever, name=f"replica-{kind.__name__}", daemon=True).start()
-        servers.append(server)
-    return servers
+    _Udp.address_family = _Tcp.address_family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    for _ in range(20):  # the port the system gives UDP may be taken for TCP: try another
+        udp = _Udp((address, 0), UdpHandler)
+        port = udp.server_address[1]
+        try:
+            tcp = _Tcp((address, port), TcpHandler)
+        except OSError:
+            udp.server_close()
+            continue
+        for server in (udp, tcp):
+            threading.Thread(target=server.serve_forever, name=f"replica-{type(server).__name__}", daemon=True).start()
+        return port, [udp, tcp]
+    raise FaultError(f"no port free for both UDP and TCP on {address}")
 
 
 # -- in the cluster -----------------------------------------------------------------------------
@@ -363,13 +368,13 @@ def _upstream(kube: Kube, family: str) -> Upstream:
     return Upstream(host, ports["UDP"], ports["TCP"])
 
 
-def _endpoint(address: str, family: str) -> dict:
+def _endpoint(address: str, port: int, family: str) -> dict:
     return {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
             "metadata": {"name": SLICE, "namespace": "kube-system", "labels": {
                 "kubernetes.io/service-name": "kube-dns", "endpointslice.kubernetes.io/managed-by": "faults"}},
             "addressType": family,
-            "ports": [{"name": "dns", "port": PORT, "protocol": "UDP"},
-                      {"name": "dns-tcp", "port": PORT, "protocol": "TCP"}],
+            "ports": [{"name": "dns", "port": port, "protocol": "UDP"},
+                      {"name": "dns-tcp", "port": port, "protocol": "TCP"}],
             "endpoints": [{"addresses": [address], "conditions": {"ready": True}}]}
 
 
@@ -426,13 +431,14 @@ def replica_fault(make: Callable[[bool], Behaviour]) -> Callable[[Kube, bool, bo
         try:
             upstream = _upstream(kube, family)
             await_answering(upstream, cluster_zone(original(kube)))
-            servers = serve(address, behaviour, upstream)
+            port, servers = serve(address, behaviour, upstream)
             try:
-                kube.discovery.create_namespaced_endpoint_slice("kube-system", _endpoint(address, family))
+                kube.discovery.create_namespaced_endpoint_slice("kube-system", _endpoint(address, port, family))
             except ApiException as err:
                 if err.status != 409:
                     raise
-            until_stopped(f"one more kube-dns server at {address} port {PORT} ({type(behaviour).__name__.lower()}) "
+                kube.discovery.replace_namespaced_endpoint_slice(SLICE, "kube-system", _endpoint(address, port, family))
+            until_stopped(f"one more kube-dns server at {address} port {port} ({type(behaviour).__name__.lower()}) "
                           "answering")
             if isinstance(behaviour, Silent):
                 watch_changes(kube, everywhere, behaviour.changed)
