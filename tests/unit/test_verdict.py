@@ -232,3 +232,20 @@ def test_a_probe_clock_offset_is_measured_and_subtracted(monkeypatch: pytest.Mon
     offset = p._measure_clock()
     assert offset.seconds == pytest.approx(30, abs=0.5)
     assert str(ClockOffset(0.25, 0.01)) == "+0.250 s (± 0.010 s)"
+
+
+def test_each_dig_is_timed_by_this_machines_clock_once_the_probes_offset_is_subtracted(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from headless_conformance import probes as probes_module
+    from headless_conformance.probes import ASKED_AT, SPLIT, ExecResult
+
+    p = probes_module.Probes(None, "ns", "dig", "busybox", Transcript(), timeout=5)  # type: ignore[arg-type]
+    p.clock = ClockOffset(30.0, 0.01)  # the probe's clock runs 30 s ahead
+    outputs = [f"{ASKED_AT}1030.5\n{dig_a(sorted(RIGHT))}", f"{ASKED_AT}1031.0\n{NO_RESPONSE}"]
+    monkeypatch.setattr(p, "run", lambda *a, **k: ExecResult("sh", f"\n{SPLIT}\n".join(outputs), "", 0))
+
+    first, second = p.ask_all([Query(NAME, "A"), Query(NAME, "A", "10.244.0.3")])
+
+    assert (first.at, second.at) == (1000.5, 1001.0)
+    assert first.answer is not None and first.answer.addresses("A") == RIGHT
+    assert second.answer is None and second.error is not None and "timed out" in second.error.reason
