@@ -9,6 +9,7 @@ so a run against a dead control plane ends quickly with failures that say so.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -128,6 +129,26 @@ class BoundedApiClient(client.ApiClient):
             raise
         self.health.ok()
         return result
+
+
+class Refused(AssertionError):
+    """The API server refused to create or change an object (admission, quota, permissions): asking
+    again will not help, so a check stops at once with the refusal's own words."""
+
+
+def refusal(err: BaseException) -> str | None:
+    """The API server's message where `err` is its refusal (403 Forbidden, or 422 Invalid), else None."""
+    status = getattr(err, "status", None)
+    if status not in (403, 422):
+        return None
+    body = getattr(err, "body", None)
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    try:
+        message = json.loads(body).get("message") if body else None
+    except (ValueError, AttributeError):
+        message = None
+    return str(message or getattr(err, "reason", None) or f"HTTP {status}")
 
 
 def is_transient(err: Exception) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from headless_conformance import manifests
+from headless_conformance import manifests, pod_security
 from headless_conformance.manifests import known, load, prepare, with_replicas
 
 ARGS = [
@@ -57,6 +57,7 @@ def test_deployment() -> None:
         "image": "busybox:latest",
         "args": ARGS,
         "ports": [{"containerPort": 80}],
+        "securityContext": pod_security.container_context(),
     }
 
 
@@ -101,6 +102,7 @@ def test_statefulset() -> None:
         "ports": [{"containerPort": 80}],
         "volumeMounts": [{"name": "data", "mountPath": "/data"}],
         "readinessProbe": {"tcpSocket": {"port": 80}, "initialDelaySeconds": 1, "periodSeconds": 1},
+        "securityContext": pod_security.container_context(),
     }
     assert spec["template"]["spec"]["terminationGracePeriodSeconds"] == 1
     assert spec["volumeClaimTemplates"] == [
