@@ -9,6 +9,7 @@ from faults import (
     hidden_cache,
     more_replicas,
     no_pod_records,
+    no_pods_allowed,
     no_storage,
     partial,
     pod_named_endpoints,
@@ -21,4 +22,4 @@ from faults import (
 FAULTS: dict[str, Fault] = {f.name: f for f in (
     wrong_records.FAULT, stale_cache.FAULT, pod_named_endpoints.FAULT, no_pod_records.FAULT, hidden_cache.FAULT,
     cross_node_drop.FAULT, no_storage.FAULT, stray_endpointslice.FAULT, sticky_endpoints.FAULT, *partial.FAULTS,
-    cached_zone.FAULT, more_replicas.FAULT)}
+    no_pods_allowed.FAULT, cached_zone.FAULT, more_replicas.FAULT)}

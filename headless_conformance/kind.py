@@ -43,12 +43,35 @@ def _detached(argv: list[str], **kwargs: object) -> subprocess.CompletedProcess[
 IP_FAMILIES = ("ipv4", "ipv6", "dual")  # kind's networking.ipFamily values, as --ip-family takes them
 
 
+POD_SECURITY_LEVELS = ("baseline", "restricted")
+ADMISSION_DIR = "/etc/kubernetes/admission"  # in the control-plane node and its API server
+# the cluster's own namespaces, whose pods (CNI, kube-proxy, provisioner helpers) need host access
+POD_SECURITY_EXEMPT = ("kube-system", "kube-public", "kube-node-lease", "local-path-storage")
+
+
+def pod_security_admission(level: str) -> str:
+    """An AdmissionConfiguration whose PodSecurity default enforces `level` in every namespace
+    but the cluster's own, as hardened clusters do."""
+    if level not in POD_SECURITY_LEVELS:
+        raise ValueError(f"pod security level must be one of {', '.join(POD_SECURITY_LEVELS)}, not {level!r}")
+    return yaml.safe_dump({
+        "apiVersion": "apiserver.config.k8s.io/v1", "kind": "AdmissionConfiguration",
+        "plugins": [{"name": "PodSecurity", "configuration": {
+            "apiVersion": "pod-security.admission.config.k8s.io/v1", "kind": "PodSecurityConfiguration",
+            "defaults": {"enforce": level, "enforce-version": "latest", "audit": level, "audit-version": "latest",
+                         "warn": level, "warn-version": "latest"},
+            "exemptions": {"usernames": [], "runtimeClasses": [], "namespaces": list(POD_SECURITY_EXEMPT)}}}]},
+        sort_keys=False)
+
+
 def cluster_config(name: str, workers: int = 1, cgroup_v1: bool = False, ip_family: str = "ipv4",
-                   max_endpoints_per_slice: int | None = None, cluster_domain: str | None = None) -> str:
+                   max_endpoints_per_slice: int | None = None, cluster_domain: str | None = None,
+                   admission_file: str | None = None) -> str:
     """kind's Cluster config. kubelet ≥ 1.35 refuses cgroup v1 hosts unless told otherwise; kind
     picks the pod and Service subnets of each family (dual stack: IPv4 first); a low
     `max_endpoints_per_slice` spreads every Service of more endpoints over several EndpointSlices;
-    `cluster_domain` replaces cluster.local (kubeadm gives it to the kubelets and CoreDNS)."""
+    `cluster_domain` replaces cluster.local (kubeadm gives it to the kubelets and CoreDNS);
+    `admission_file` (an AdmissionConfiguration on this machine) goes to the API server."""
     if workers < 0:
         raise ValueError(f"workers must be 0 or more, not {workers}")
     if ip_family not in IP_FAMILIES:
@@ -56,7 +79,11 @@ def cluster_config(name: str, workers: int = 1, cgroup_v1: bool = False, ip_fami
     config: dict[str, object] = {"kind": "Cluster", "apiVersion": KIND_API, "name": name}
     if ip_family != "ipv4":
         config["networking"] = {"ipFamily": ip_family}
-    config["nodes"] = [{"role": "control-plane"}] + [{"role": "worker"}] * workers
+    control_plane: dict[str, object] = {"role": "control-plane"}
+    if admission_file is not None:
+        control_plane["extraMounts"] = [{"hostPath": admission_file, "containerPath": f"{ADMISSION_DIR}/config.yaml",
+                                         "readOnly": True}]
+    config["nodes"] = [control_plane] + [{"role": "worker"}] * workers
     patches = []
     if cgroup_v1:
         patches.append({"kind": "KubeletConfiguration", "failCgroupV1": False})
@@ -74,6 +101,13 @@ def cluster_config(name: str, workers: int = 1, cgroup_v1: bool = False, ip_fami
         for version in ("v1beta3", "v1beta4"):
             patches.append({"apiVersion": f"kubeadm.k8s.io/{version}", "kind": "ClusterConfiguration",
                             "networking": {"dnsDomain": cluster_domain}})
+    if admission_file is not None:
+        flag, mount = "admission-control-config-file", {"name": "admission", "hostPath": ADMISSION_DIR,
+                                                        "mountPath": ADMISSION_DIR, "readOnly": True}
+        patches.append({"apiVersion": "kubeadm.k8s.io/v1beta3", "kind": "ClusterConfiguration", "apiServer": {
+            "extraArgs": {flag: f"{ADMISSION_DIR}/config.yaml"}, "extraVolumes": [mount]}})
+        patches.append({"apiVersion": "kubeadm.k8s.io/v1beta4", "kind": "ClusterConfiguration", "apiServer": {
+            "extraArgs": [{"name": flag, "value": f"{ADMISSION_DIR}/config.yaml"}], "extraVolumes": [mount]}})
     if patches:
         config["kubeadmConfigPatches"] = [yaml.safe_dump(p, sort_keys=False) for p in patches]
     return yaml.safe_dump(config, sort_keys=False)

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from common import builds, releases
+from common import builds, cache, releases
 from common.images import qualified
 from common.signals import process_alive, run_to_completion
 from common.wait import WaitStopped, WaitTimeout, wait_for
@@ -59,6 +59,7 @@ class Request:
     ip_family: str = "ipv4"
     max_endpoints_per_slice: int = 2
     cluster_domain: str | None = None
+    pod_security_default: str | None = None
     reuse_cluster: bool = False
     keep_cluster: bool = False
     kubeconfig: str | None = None
@@ -274,7 +275,8 @@ def _kind(request: Request, state: Provisioned, say: Say) -> tuple[ClusterSpec, 
         say(f"creating kind cluster {cluster.name} from {image}")
         state.kind, state.delete_at_end = cluster, not request.keep_cluster
         cluster.create(image, kindcli.cluster_config(cluster.name, request.workers, cgroup_v1, request.ip_family,
-                                                     request.max_endpoints_per_slice, request.cluster_domain))
+                                                     request.max_endpoints_per_slice, request.cluster_domain,
+                                                     _admission_file(request.pod_security_default)))
         cluster.record_nodes()
     else:
         state.kind = cluster
@@ -290,6 +292,17 @@ def _kind(request: Request, state: Provisioned, say: Say) -> tuple[ClusterSpec, 
     spec = ClusterSpec("kind", cluster.name, str(kubeconfig), None, dig, busybox, image, str(state.run_dir),
                        _pull_policy(built, dig, busybox))
     return spec, kube
+
+
+def _admission_file(level: str | None) -> str | None:
+    """Where the API server's AdmissionConfiguration for `level` lives on this machine: in the cache,
+    not the run's directory, so that a kept cluster's API server can still read it when it restarts."""
+    if level is None:
+        return None
+    path = cache.cache_root() / "admission" / f"pod-security-{level}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(kindcli.pod_security_admission(level))
+    return str(path)
 
 
 def provision(request: Request, state: Provisioned, say: Say) -> ClusterSpec:

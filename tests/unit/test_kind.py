@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 import yaml
 
+from headless_conformance import kind
 from headless_conformance.kind import cluster_config
 
 
@@ -50,3 +52,26 @@ def test_a_cluster_domain_goes_to_kubeadm_in_both_config_versions() -> None:
         "kubeadmConfigPatches"]]
     assert [(p["apiVersion"], p["networking"]["dnsDomain"]) for p in patches] == [
         ("kubeadm.k8s.io/v1beta3", "example.internal"), ("kubeadm.k8s.io/v1beta4", "example.internal")]
+
+
+def test_a_pod_security_default_reaches_the_api_server_of_either_kubeadm_config() -> None:
+    config = yaml.safe_load(kind.cluster_config("c", admission_file="/cache/pod-security-restricted.yaml"))
+    assert config["nodes"][0]["extraMounts"] == [{"hostPath": "/cache/pod-security-restricted.yaml",
+                                                  "containerPath": "/etc/kubernetes/admission/config.yaml",
+                                                  "readOnly": True}]
+    patches = [yaml.safe_load(p) for p in config["kubeadmConfigPatches"]]
+    flags = {p["apiVersion"]: p["apiServer"]["extraArgs"] for p in patches if "apiServer" in p}
+    assert flags["kubeadm.k8s.io/v1beta3"] == {"admission-control-config-file": "/etc/kubernetes/admission/config.yaml"}
+    assert flags["kubeadm.k8s.io/v1beta4"] == [{"name": "admission-control-config-file",
+                                                "value": "/etc/kubernetes/admission/config.yaml"}]
+
+
+def test_the_pod_security_default_spares_only_the_clusters_own_namespaces() -> None:
+    (plugin,) = yaml.safe_load(kind.pod_security_admission("restricted"))["plugins"]
+    configuration = plugin["configuration"]
+    assert plugin["name"] == "PodSecurity"
+    assert configuration["defaults"]["enforce"] == "restricted"
+    assert configuration["exemptions"]["namespaces"] == ["kube-system", "kube-public", "kube-node-lease",
+                                                         "local-path-storage"]
+    with pytest.raises(ValueError, match="baseline, restricted"):
+        kind.pod_security_admission("privileged")
