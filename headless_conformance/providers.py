@@ -20,10 +20,13 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from kubernetes.client import ApiException
+
 from common import builds, cache, releases
 from common.images import qualified
 from common.signals import process_alive, run_to_completion
 from common.wait import WaitStopped, WaitTimeout, wait_for
+from headless_conformance import access
 from headless_conformance import kind as kindcli
 from headless_conformance.facts import ClusterFacts, discover
 from headless_conformance.kube import ClusterUnusable, Kube, connect, is_transient
@@ -60,6 +63,7 @@ class Request:
     max_endpoints_per_slice: int = 2
     cluster_domain: str | None = None
     pod_security_default: str | None = None
+    least_privilege: bool = False
     reuse_cluster: bool = False
     keep_cluster: bool = False
     kubeconfig: str | None = None
@@ -236,8 +240,22 @@ def existing_cluster(request: Request) -> Kube:
     return connect(Path(request.kubeconfig).expanduser(), request.context)
 
 
+def check_access(kube: Kube, say: Say) -> None:
+    """ProviderError naming every permission the suite needs that these credentials lack."""
+    say("checking the credentials' permissions")
+    try:
+        missing = access.lacking(kube)
+    except ApiException as err:
+        raise ProviderError(f"could not review the credentials' permissions: {err.status} {err.reason}") from None
+    if missing:
+        raise ProviderError(f"the credentials lack {len(missing)} permission{'s' * (len(missing) > 1)} the suite "
+                            f"needs ({access.RBAC_MANIFEST.relative_to(access.RBAC_MANIFEST.parents[2])} "
+                            f"grants them all): {', '.join(map(str, missing))}")
+
+
 def _existing(request: Request, state: Provisioned, say: Say) -> tuple[ClusterSpec, Kube]:
     kube = existing_cluster(request)
+    check_access(kube, say)
     kubeconfig = kube.kubeconfig
     built = local_build(request, say)
     dig, busybox, why = probe_images(request, built, node_images(kube), can_load=False)
@@ -289,6 +307,13 @@ def _kind(request: Request, state: Provisioned, say: Say) -> tuple[ClusterSpec, 
             say(f"loading {missing} into the cluster's nodes")
             cluster.load_image(missing)
     say(f"probe images ({why}): {dig}, {busybox}")
+    if request.least_privilege:
+        say(f"setting up the least-privilege ServiceAccount ({access.RBAC_MANIFEST.name}); the checks run as it")
+        access.set_up_account(kube)
+        kubeconfig = state.run_dir / "kubeconfig-least-privilege"
+        kubeconfig.write_text(access.kubeconfig_for(kube))
+        kube = connect(kubeconfig)
+        check_access(kube, say)
     spec = ClusterSpec("kind", cluster.name, str(kubeconfig), None, dig, busybox, image, str(state.run_dir),
                        _pull_policy(built, dig, busybox))
     return spec, kube
