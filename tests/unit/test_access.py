@@ -19,7 +19,8 @@ def test_the_manifest_grants_what_the_suite_does() -> None:
 
 def test_a_role_grants_only_in_its_namespace_and_for_its_names() -> None:
     docs = [{"kind": "Role", "metadata": {"name": "r", "namespace": "ns"},
-             "rules": [{"apiGroups": [""], "resources": ["configmaps"], "resourceNames": ["a", "b"], "verbs": ["get"]}]},
+             "rules": [{"apiGroups": [""], "resources": ["configmaps"], "resourceNames": ["a", "b"],
+                        "verbs": ["get"]}]},
             {"kind": "ServiceAccount", "metadata": {"name": "x"}}]
     assert access.permissions(docs) == [Permission("get", "", "configmaps", "ns", "a"),
                                         Permission("get", "", "configmaps", "ns", "b")]
