@@ -1,7 +1,7 @@
 """Only ready endpoints are published: a pod that turns unready, or starts terminating, leaves every
 answer while it still runs; publishNotReadyAddresses publishes it anyway, and keeps doing so; no
 ready endpoint at all leaves no record (and should be NXDOMAIN). `gated` pods are Ready while
-/tmp/ready exists and take 55 s to stop; as a StatefulSet's pods under `gated`, each endpoint of
+/tmp/ready exists and take 175 s to stop; as a StatefulSet's pods under `gated`, each endpoint of
 that Service has its pod's name as hostname (gated-<i>)."""
 
 from __future__ import annotations
@@ -54,9 +54,9 @@ def test_a_terminating_pod_leaves_every_answer_before_it_is_gone(gated, dns):
 
     gated.workloads.kube.core.delete_namespaced_pod(pod.name, gated.namespace)
     dns.changed(gated.service, others, f"{pod.name} starting to terminate")
+    dns.await_no_records(gated.pod_name(pod.name))  # first: once the pod is gone, its successor takes the name
     dns.await_a(gated.service_name(), others)
     dns.await_srv_endpoints(gated.srv_name(), others, port=80, hostnames=_hostnames(gated, others))
-    dns.await_no_records(gated.pod_name(pod.name))
 
     still = {p.name: p for p in gated.pods()}.get(pod.name)
     assert still is not None and still.terminating, \
