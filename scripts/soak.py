@@ -32,6 +32,16 @@ def say(message: str) -> None:
     print(f"[soak] {message}", file=sys.stderr, flush=True)
 
 
+def write(name: str, cells: list[Cell], statuses: list[int], options: list[str]) -> str:
+    """reports/<name>.json and .md of the runs so far; the table."""
+    soak = soak_of(cells)
+    (ROOT / "reports" / f"{name}.json").write_text(json.dumps(
+        {**soak.as_dict(), "exit_statuses": statuses, "pytest_options": options}, indent=1))
+    table = soak.markdown()
+    (ROOT / "reports" / f"{name}.md").write_text(table)
+    return table
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=20)
@@ -64,16 +74,12 @@ def main() -> int:
             cells.append(cell)
             say(f"run {run}: exit {status} in {time.monotonic() - started:.0f} s: "
                 + ", ".join(f"{n} {o}" for o, n in sorted(cell.counts().items())))
+            write(args.name, cells, statuses, args.pytest_options)  # after each run: a stopped soak keeps its runs
     finally:
         if cluster.exists():
             say(f"deleting kind cluster {CLUSTER}")
             cluster.delete()
-        soak = soak_of(cells)
-        (ROOT / "reports" / f"{args.name}.json").write_text(json.dumps(
-            {**soak.as_dict(), "exit_statuses": statuses, "pytest_options": args.pytest_options}, indent=1))
-        table = soak.markdown()
-        (ROOT / "reports" / f"{args.name}.md").write_text(table)
-        print(table)
+        print(write(args.name, cells, statuses, args.pytest_options))
     return 0 if statuses and all(s == 0 for s in statuses) and len(statuses) == args.runs else 1
 
 
