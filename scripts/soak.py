@@ -75,6 +75,9 @@ def main() -> int:
             say(f"run {run}: exit {status} in {time.monotonic() - started:.0f} s: "
                 + ", ".join(f"{n} {o}" for o, n in sorted(cell.counts().items())))
             write(args.name, cells, statuses, args.pytest_options)  # after each run: a stopped soak keeps its runs
+    except KeyboardInterrupt as stop:
+        say(f"stopped ({stop or 'interrupted'}) after {len(cells)} of {args.runs} runs")
+        statuses.append(130)
     finally:
         if cluster.exists():
             say(f"deleting kind cluster {CLUSTER}")
