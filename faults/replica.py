@@ -37,6 +37,7 @@ import dns.rdatatype
 import dns.rrset
 from kubernetes.client import ApiException
 
+from common.wait import WaitTimeout, wait_for
 from faults import FaultError
 from faults.corefile import cluster_zone, original
 from faults.scope import in_scope, name_in_scope
@@ -391,16 +392,12 @@ def remove(kube: Kube) -> None:
 def await_answering(upstream: Upstream, zone: str, timeout: float = 60.0) -> None:
     """Until CoreDNS answers through the NodePort (kube-proxy has programmed it)."""
     query = dns.message.make_query(f"kube-dns.kube-system.svc.{zone.rstrip('.')}.", "A")
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            dns.query.udp(query, upstream.host, port=upstream.udp, timeout=1.0)
-            return
-        except (dns.exception.Timeout, OSError) as err:
-            if time.monotonic() > deadline:
-                raise FaultError(f"CoreDNS does not answer at {upstream.host}:{upstream.udp} (NodePort {UPSTREAM}): "
-                                 f"{err}") from None
-            time.sleep(0.5)
+    try:
+        wait_for(lambda: dns.query.udp(query, upstream.host, port=upstream.udp, timeout=1.0), lambda _: True,
+                 expected=f"CoreDNS answering at {upstream.host}:{upstream.udp} (NodePort {UPSTREAM})",
+                 timeout=timeout, retry_on=(dns.exception.Timeout, OSError))
+    except WaitTimeout as err:
+        raise FaultError(str(err).splitlines()[0]) from None
 
 
 def watch_changes(kube: Kube, everywhere: bool, changed: Callable[[], None]) -> None:

@@ -40,13 +40,14 @@ def container_context() -> dict[str, Any]:
     return {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
 
 
-def secure(pod_spec: dict[str, Any]) -> dict[str, Any]:
-    """`pod_spec` with the suite's security contexts (for the pods built in code, not in manifests/)."""
+def secure(pod_spec: dict[str, Any], uid: int | None = None) -> dict[str, Any]:
+    """`pod_spec` with the suite's security contexts (for the pods built in code, not in manifests/),
+    run as `uid` where a cluster would assign one."""
     pod_spec["securityContext"] = pod_context()
     for list_name in _CONTAINER_LISTS:
         for container in pod_spec.get(list_name) or []:
             container["securityContext"] = container_context()
-    return pod_spec
+    return pod_spec if uid is None else with_uid(pod_spec, uid)
 
 
 def with_uid(pod_spec: Mapping[str, Any], uid: int) -> dict[str, Any]:
