@@ -87,6 +87,9 @@ def one(signal_name: str, moment: str, extra: list[str]) -> tuple[bool, str]:
     ok = not left and took <= EXIT_DEADLINE_S
     detail = f"exit {proc.returncode} {took:5.1f}s after the signal; " + (
         "nothing left" if not left else "LEFT: " + ", ".join(left)) + f" (log {log})"
+    if not ok:  # the run's own last words on its cleanup say why
+        notes = [line.rstrip() for line in log.read_text().splitlines() if line.startswith("[headless-conformance]")]
+        detail += "".join(f"\n       {line}" for line in notes[-3:])
     return ok, detail
 
 

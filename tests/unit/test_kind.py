@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import pytest
 import yaml
 
@@ -75,3 +78,44 @@ def test_the_pod_security_default_spares_only_the_clusters_own_namespaces() -> N
                                                          "local-path-storage"]
     with pytest.raises(ValueError, match="baseline, restricted"):
         kind.pod_security_admission("privileged")
+
+
+def _fake_docker(monkeypatch: pytest.MonkeyPatch, kind_exit: int, polls_with_containers: int) -> list[list[str]]:
+    """kind delete exits `kind_exit`; `docker ps` finds the node container that many times."""
+    calls: list[list[str]] = []
+    left = [polls_with_containers]
+
+    def detached(argv: list[str], **_: object) -> subprocess.CompletedProcess[str]:
+        calls.append(argv)
+        if argv[1] == "delete":
+            return subprocess.CompletedProcess(argv, kind_exit, "", "ERROR: removal already in progress")
+        if argv[1] == "ps":
+            found = "abc\n" if left[0] > 0 else ""
+            left[0] -= 1
+            return subprocess.CompletedProcess(argv, 0, found, "")
+        return subprocess.CompletedProcess(argv, 0, "", "")
+
+    monkeypatch.setattr(kind, "_detached", detached)
+    monkeypatch.setattr(kind.KindCluster, "record_path", lambda self: Path("/nonexistent/record.json"))
+    return calls
+
+
+def test_a_failed_kind_delete_is_finished_by_removing_the_node_containers(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    calls = _fake_docker(monkeypatch, kind_exit=1, polls_with_containers=1)
+    kind.KindCluster("hc-x", "kind", Path("/tmp/kubeconfig")).delete()
+    assert ["docker", "rm", "--force", "--volumes", "abc"] in calls
+    assert "kind delete cluster exited 1: ERROR: removal already in progress" in capsys.readouterr().err
+
+
+def test_node_containers_that_stay_after_a_failed_kind_delete_fail_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_docker(monkeypatch, kind_exit=1, polls_with_containers=10**6)
+    monkeypatch.setattr(kind, "wait_for", _times_out)
+    with pytest.raises(kind.KindError, match=r"^could not delete kind cluster hc-x: kind delete cluster exited 1: "
+                                             r"ERROR: removal already in progress, and its node containers stay; "):
+        kind.KindCluster("hc-x", "kind", Path("/tmp/kubeconfig")).delete()
+
+
+def _times_out(probe, done, **_: object) -> None:  # noqa: ANN001 - wait_for's own signature
+    probe()
+    raise kind.WaitTimeout("timed out\nlast seen")
