@@ -15,7 +15,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from types import FrameType
 
 REQUESTS = (signal.SIGTERM, signal.SIGHUP)
@@ -53,33 +53,43 @@ def shielded() -> Iterator[None]:
             signal.signal(signum, handler)
 
 
-def run_to_completion(argv: Sequence[str], *, own_group: bool = False, grace_s: float = STOP_GRACE_S,
-                      **popen: object) -> int:
-    """Run a child process; if this process is interrupted, ask the child to stop (SIGTERM), give it
-    `grace_s` to clean up (then SIGKILL), and only then re-raise. Returns the child's exit status.
-
-    With `own_group` the child runs in a process group of its own and the whole group is stopped:
-    for a child that runs children of its own (kind runs docker), which would otherwise go on."""
-    proc = subprocess.Popen(list(argv), start_new_session=own_group, **popen)  # type: ignore[call-overload]
+def stop(proc: subprocess.Popen, *, group: bool = False, grace_s: float = STOP_GRACE_S,  # type: ignore[type-arg]
+         killed: Callable[[], None] | None = None) -> int:
+    """The one way a child is stopped: SIGTERM (to its whole process group with `group`, which
+    reaches what it started even after it exited), `grace_s` to clean up, then SIGKILL, calling
+    `killed` first. Runs shielded; returns the child's exit status."""
 
     def send(signum: int) -> None:
         with contextlib.suppress(ProcessLookupError):
-            if own_group:
+            if group:
                 os.killpg(proc.pid, signum)
             else:
                 proc.send_signal(signum)
 
+    with shielded():
+        if proc.poll() is None or group:
+            send(signal.SIGTERM)
+            try:
+                proc.wait(grace_s)
+            except subprocess.TimeoutExpired:
+                if killed is not None:
+                    killed()
+                send(signal.SIGKILL)
+        return proc.wait()
+
+
+def run_to_completion(argv: Sequence[str], *, own_group: bool = False, grace_s: float = STOP_GRACE_S,
+                      **popen: object) -> int:
+    """Run a child process; if this process is interrupted, stop the child (`stop`) and only then
+    re-raise. Returns the child's exit status.
+
+    With `own_group` the child runs in a process group of its own and the whole group is stopped:
+    for a child that runs children of its own (kind runs docker), which would otherwise go on."""
+    proc = subprocess.Popen(list(argv), start_new_session=own_group, **popen)  # type: ignore[call-overload]
     try:
         return proc.wait()
     except BaseException:
-        with shielded():
-            if proc.poll() is None or own_group:
-                send(signal.SIGTERM)
-                try:
-                    proc.wait(grace_s)
-                except subprocess.TimeoutExpired:
-                    send(signal.SIGKILL)
-                    proc.wait()
+        stop(proc, group=own_group, grace_s=grace_s)
         raise
 
 

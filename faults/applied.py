@@ -4,14 +4,12 @@ comparison with upstream run something under a fault."""
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from common.signals import run_to_completion, shielded
+from common.signals import run_to_completion, shielded, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,13 +41,8 @@ def applied(name: str, target: list[str], everywhere: bool = False) -> Iterator[
     finally:
         with shielded():
             if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(60)
-                except subprocess.TimeoutExpired:
-                    print(f"fault {name}: still acting 60 s after SIGTERM; killed", file=sys.stderr)
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait()
+                stop(proc, group=True, grace_s=60, killed=lambda: print(
+                    f"fault {name}: still acting 60 s after SIGTERM; killed", file=sys.stderr))
             status = run_to_completion([*faults, "restore", *target], cwd=ROOT, stdout=sys.stderr, stderr=sys.stderr)
             if status != 0:
                 print(f"fault {name}: restore failed (exit {status})", file=sys.stderr)

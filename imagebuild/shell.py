@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
+from common.signals import stop
 from imagebuild.progress import say
 
 
@@ -47,12 +48,7 @@ def run(
             try:
                 _wait_with_heartbeat(proc, args, log)
             except BaseException:  # interrupted: stop the command before leaving (it may hold files)
-                proc.terminate()
-                try:
-                    proc.wait(30)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+                stop(proc, grace_s=30)
                 raise
         if proc.returncode != 0:
             tail = log.read_text(errors="replace").splitlines()[-25:]

@@ -14,11 +14,8 @@ nothing shows as not run); `run` ends with it.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
 import re
-import signal
 import subprocess
 import sys
 import threading
@@ -30,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from common.releases import SUPPORTED_MINORS  # noqa: E402
-from common.signals import interrupt_on_termination, shielded  # noqa: E402
+from common.signals import interrupt_on_termination, stop  # noqa: E402
 from headless_conformance.matrix import Cell, assemble, previous_outcomes, write  # noqa: E402
 
 FAMILIES = ("ipv4", "ipv6", "dual")
@@ -100,10 +97,7 @@ def run_cell(version: str, family: str, extra: list[str]) -> Cell:
                     say(f"{version}/{family}: {time.monotonic() - started:.0f} s: {progress}")
             reader.join(10)
         except BaseException:
-            with shielded():  # the cell's own run deletes its cluster when asked to stop
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGTERM)
-                proc.wait(180)
+            stop(proc, group=True, grace_s=180)  # the cell's own run deletes its cluster when asked to stop
             raise
     if result.exists():
         return Cell.load(result)

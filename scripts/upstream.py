@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from common import builds, releases  # noqa: E402
-from common.signals import STOP_GRACE_S, interrupt_on_termination, run_to_completion, shielded  # noqa: E402
+from common.signals import interrupt_on_termination, run_to_completion, shielded, stop  # noqa: E402
 from faults.applied import FaultNotApplied, applied  # noqa: E402
 from headless_conformance import providers  # noqa: E402
 from headless_conformance.kube import Kube, connect  # noqa: E402
@@ -208,14 +208,7 @@ def suite_running(spec: providers.ClusterSpec, name: str, extra: list[str]) -> I
             with reporting("this suite", log, pytest_progress, lambda: not exited.is_set()):
                 yield outcome
         finally:
-            if proc.poll() is None:
-                with shielded():
-                    proc.terminate()
-                    try:
-                        proc.wait(STOP_GRACE_S)
-                    except subprocess.TimeoutExpired:
-                        proc.kill()
-                        proc.wait()
+            stop(proc)
 
 
 def run_suite(spec: providers.ClusterSpec, name: str, extra: list[str]) -> Outcome:
