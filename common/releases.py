@@ -1,5 +1,6 @@
-"""The Kubernetes releases this project supports, the kind release it is pinned to, and how a
-requested version ('1.37', 'v1.37.2') is read. The one place the default version is written."""
+"""The Kubernetes releases this project supports, the kind release it is pinned to, the IP families
+a cluster may have, and how a requested version ('1.37', 'v1.37.2') is read. The one place the
+default version and the families are written."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ PUBLISHED_NODE_IMAGES = {
 
 DEFAULT_KUBERNETES = "1.37"
 SUPPORTED_MINORS = (34, 35, 36, 37)  # the minors KIND_VERSION supports
+IP_FAMILIES = ("ipv4", "ipv6", "dual")  # a cluster's families, as kind's networking.ipFamily names them
 
 KUBERNETES_SEMVER = re.compile(r"^v?(1)\.(\d+)(?:\.(\d+))?$")
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from common.cache import cache_root
+from common.releases import IP_FAMILIES
 from common.signals import process_alive, run_to_completion, shielded
 from common.wait import WaitTimeout, wait_for
 
@@ -40,7 +41,6 @@ def _detached(argv: list[str], **kwargs: object) -> subprocess.CompletedProcess[
     return subprocess.run(argv, capture_output=True, text=True, start_new_session=True, **kwargs)  # type: ignore[call-overload]
 
 
-IP_FAMILIES = ("ipv4", "ipv6", "dual")  # kind's networking.ipFamily values, as --ip-family takes them
 
 
 POD_SECURITY_LEVELS = ("baseline", "restricted")

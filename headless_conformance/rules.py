@@ -44,7 +44,6 @@ KINDS: dict[str, str] = {
     "unnamed-port": "unnamed port",
 }
 SINGLE_STACK = ("ipv4", "ipv6")  # a check on the cluster's primary family covers both (CI runs both)
-FAMILIES = ("ipv4", "ipv6", "dual")
 
 _READINESS = {"unready": "", "terminating": "", "ready-unset": "", "publish-not-ready": "", "tolerate-unready": ""}
 _SRV_PORTS = {"tcp": "", "udp": "", "sctp": "", "several-ports": "", "port-differs": ""}
@@ -327,3 +326,8 @@ def coverage_html(cells: Iterable[Cell]) -> str:
                     f"<td>{named or escape(cell.gap) or '<b>none</b>'}</td></tr>")
     return ("<table class='coverage'><thead><tr><th>statement</th><th></th><th>kind</th><th>checks</th></tr>"
             "</thead><tbody>" + "".join(rows) + "</tbody></table>")
+
+
+def check_id(nodeid: str) -> str:
+    """A check's node ID without xdist's `@group` suffix: the same check in every run."""
+    return nodeid.split("@", 1)[0]

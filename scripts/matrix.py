@@ -26,11 +26,10 @@ from typing import IO
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common.releases import SUPPORTED_MINORS  # noqa: E402
+from common.releases import IP_FAMILIES, SUPPORTED_MINORS  # noqa: E402
 from common.signals import interrupt_on_termination, stop  # noqa: E402
 from headless_conformance.matrix import Cell, assemble, previous_outcomes, write  # noqa: E402
 
-FAMILIES = ("ipv4", "ipv6", "dual")
 SUPPORTED_VERSIONS = tuple(f"1.{m}" for m in SUPPORTED_MINORS)
 REPORTS = ROOT / "reports"
 PROGRESS_EVERY_S = 30.0
@@ -115,7 +114,7 @@ def cells_wanted(args: argparse.Namespace) -> list[tuple[str, str]]:
 
 def a_cell(text: str) -> str:
     version, _, family = text.partition("/")
-    if family not in FAMILIES or not re.fullmatch(r"1\.\d+", version):
+    if family not in IP_FAMILIES or not re.fullmatch(r"1\.\d+", version):
         raise argparse.ArgumentTypeError(f"{text!r}: a cell is VERSION/FAMILY, e.g. 1.34/dual")
     return text
 
@@ -138,7 +137,7 @@ def main() -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run every cell, then assemble")
     run.add_argument("--versions", nargs="+", default=list(SUPPORTED_VERSIONS))
-    run.add_argument("--families", nargs="+", choices=FAMILIES, default=list(FAMILIES))
+    run.add_argument("--families", nargs="+", choices=IP_FAMILIES, default=list(IP_FAMILIES))
     run.add_argument("--cells", nargs="+", type=a_cell, metavar="VERSION/FAMILY",
                      help="exactly these cells, instead of every --versions × --families")
     run.add_argument("--compare-with", type=Path, default=None, help="matrix.json of an earlier run")
@@ -154,7 +153,7 @@ def main() -> int:
     sub.add_parser("plan", help="every supported version × IP family, as JSON (the CI workflow's matrix)")
     args = parser.parse_args()
     if args.command == "plan":
-        print(json.dumps({"kubernetes": list(SUPPORTED_VERSIONS), "family": list(FAMILIES)}))
+        print(json.dumps({"kubernetes": list(SUPPORTED_VERSIONS), "family": list(IP_FAMILIES)}))
         return 0
     if args.command == "assemble":
         try:
@@ -162,7 +161,8 @@ def main() -> int:
         except (OSError, ValueError, TypeError) as err:
             print(f"matrix: error: {err}", file=sys.stderr)
             return 2
-        expected = args.expect + ([f"{v}/{f}" for v in SUPPORTED_VERSIONS for f in FAMILIES] if args.expect_all else [])
+        every = [f"{v}/{f}" for v in SUPPORTED_VERSIONS for f in IP_FAMILIES]
+        expected = args.expect + (every if args.expect_all else [])
         found = {cell.key for cell in cells}
         cells += [Cell.missing(*key.split("/"), "the cell wrote no results (see its job's log)")
                   for key in dict.fromkeys(expected) if key not in found]

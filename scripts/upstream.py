@@ -38,6 +38,7 @@ from faults.applied import FaultNotApplied, applied  # noqa: E402
 from headless_conformance import providers  # noqa: E402
 from headless_conformance.kube import Kube, connect  # noqa: E402
 from headless_conformance.matrix import level_rank  # noqa: E402
+from headless_conformance.rules import check_id  # noqa: E402
 
 REPORTS = ROOT / "reports"
 PROGRESS_EVERY_S = 30.0
@@ -277,7 +278,7 @@ def table(healthy: list[Outcome], faulted: dict[str, list[Outcome]], version: st
 
 def short_name(check: str) -> str:
     """A check's name for the table: pytest's test name, or upstream's spec text, shortened."""
-    name = check.split("::")[-1].split("@")[0]
+    name = check_id(check).split("::")[-1]
     name = re.sub(r"^\[sig-[a-z]+\] ", "", name)
     return f"`{name[:70]}{'…' if len(name) > 70 else ''}`"
 

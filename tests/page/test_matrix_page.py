@@ -17,6 +17,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
+from common.releases import IP_FAMILIES
 from headless_conformance.matrix import Cell, assemble, write
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,7 +26,6 @@ SCREENSHOTS = ROOT / "reports"
 # what each column of that run must say: the patch the Go module proxy served, and the CoreDNS its kubeadm pins
 RIGHT_VERSIONS = {"1.34": ("v1.34.4", "v1.12.1"), "1.35": ("v1.35.4", "v1.13.1"),
                   "1.36": ("v1.36.3", "v1.14.2"), "1.37": ("v1.37.2", "v1.14.6")}
-FAMILIES = ("ipv4", "ipv6", "dual")
 COLOURS = {"passed": (223, 240, 216), "xfailed": (223, 240, 216), "failed": (242, 222, 222),
            "skipped": (245, 245, 245), "not run": (245, 245, 245)}
 
@@ -104,7 +104,7 @@ def test_the_page_of_a_real_run_shows_all_twelve_columns_with_their_versions(
     page, data = write(assemble(cells), tmp_path)
     matrix = json.loads(data.read_text())
 
-    assert [c["key"] for c in matrix["columns"]] == [f"{v}/{f}" for v in RIGHT_VERSIONS for f in FAMILIES]
+    assert [c["key"] for c in matrix["columns"]] == [f"{v}/{f}" for v in RIGHT_VERSIONS for f in IP_FAMILIES]
     for column in matrix["columns"]:
         kubernetes, coredns = RIGHT_VERSIONS[column["key"].split("/")[0]]
         assert (column["kubernetes"], column["coredns"]) == (kubernetes, coredns)
