@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import sys
 import time
 from collections.abc import Iterator
 
+from common.progress import speaker
 
-def say(message: str) -> None:
-    print(f"[imagebuild] {message}", file=sys.stderr, flush=True)
+say = speaker("imagebuild")
 
 
 @contextlib.contextmanager

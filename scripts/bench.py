@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from common import releases  # noqa: E402
+from common.progress import speaker  # noqa: E402
 from common.signals import interrupt_on_termination, run_to_completion  # noqa: E402
 from faults.applied import applied  # noqa: E402
 from faults.claims import broken_claims, failed_by_level  # noqa: E402
@@ -33,9 +34,7 @@ from headless_conformance.kube import connect  # noqa: E402
 from headless_conformance.matrix import Cell  # noqa: E402
 from headless_conformance.providers import ensure_build, wait_usable  # noqa: E402
 
-
-def say(message: str) -> None:
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
+say = speaker("bench")
 
 
 def timed(argv: list[str], log: Path) -> tuple[float, int]:

@@ -26,6 +26,7 @@ from typing import IO
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common.progress import speaker  # noqa: E402
 from common.releases import IP_FAMILIES, SUPPORTED_MINORS  # noqa: E402
 from common.signals import interrupt_on_termination, stop  # noqa: E402
 from headless_conformance.matrix import Cell, assemble, previous_outcomes, write  # noqa: E402
@@ -35,8 +36,7 @@ REPORTS = ROOT / "reports"
 PROGRESS_EVERY_S = 30.0
 
 
-def say(text: str) -> None:
-    print(f"[matrix] {text}", flush=True)
+say = speaker("matrix", on_stdout=True)
 
 
 class Progress:

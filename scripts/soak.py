@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from common import releases  # noqa: E402
+from common.progress import speaker  # noqa: E402
 from common.signals import interrupt_on_termination, run_to_completion  # noqa: E402
 from headless_conformance import kind as kindcli  # noqa: E402
 from headless_conformance.matrix import Cell  # noqa: E402
@@ -28,8 +29,7 @@ from headless_conformance.soak import soak_of  # noqa: E402
 CLUSTER = "hc-soak"
 
 
-def say(message: str) -> None:
-    print(f"[soak] {message}", file=sys.stderr, flush=True)
+say = speaker("soak")
 
 
 def write(name: str, cells: list[Cell], statuses: list[int], options: list[str]) -> str:

@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from common import builds, releases  # noqa: E402
+from common.progress import speaker  # noqa: E402
 from common.signals import interrupt_on_termination, run_to_completion, shielded, stop  # noqa: E402
 from faults.applied import FaultNotApplied, applied  # noqa: E402
 from headless_conformance import providers  # noqa: E402
@@ -49,8 +50,7 @@ REWRITES_COREDNS = r"DNS configMap"
 README_START, README_END = "<!-- upstream-comparison:start -->", "<!-- upstream-comparison:end -->"
 
 
-def say(text: str) -> None:
-    print(f"[upstream] {text}", file=sys.stderr, flush=True)
+say = speaker("upstream")
 
 
 @dataclass
