@@ -69,7 +69,7 @@ def _write(record: BuildRecord | UpstreamRecord, release: str, minor: int, path:
 
 @dataclass(frozen=True)
 class UpstreamRecord:
-    """Upstream's e2e tests built for one release: what `scripts/upstream` runs and loads."""
+    """Upstream's e2e tests built for one release: what `headless-conformance upstream` runs and loads."""
 
     kubernetes: str
     e2e_test: str  # path of the compiled k8s.io/kubernetes/test/e2e suite

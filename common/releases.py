@@ -76,7 +76,7 @@ def published_node_image(requested: str) -> str:
     if patch is not None and f"v1.{minor}.{patch}" != published:
         raise UnknownVersion(
             f"kind {KIND_VERSION} publishes {published} for 1.{minor}, not v1.{minor}.{patch}; pass --node-image, "
-            f"or build one with `python -m imagebuild build --kubernetes-version v1.{minor}.{patch}`")
+            f"or build one with `headless-conformance image build --kubernetes-version v1.{minor}.{patch}`")
     return image
 
 

@@ -1,5 +1,5 @@
 """Misbehaviours to see checks fail: one module per fault, each saying which checks it must fail
-and which levels must stay green (`Fault`), gathered in `registry.FAULTS`; `python -m faults` runs one.
+and which levels must stay green (`Fault`), gathered in `registry.FAULTS`; `headless-conformance fault` runs one.
 
 A fault changes only a kind cluster made for this: its DNS configuration (`corefile`), a node's
 iptables, the volume provisioner, objects in the suite's own namespaces, or one more DNS server

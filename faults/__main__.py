@@ -1,4 +1,4 @@
-"""`python -m faults NAME apply|restore --kind-cluster NAME`: make a cluster misbehave, then undo it.
+"""`headless-conformance fault NAME apply|restore --kind-cluster NAME`: make a cluster misbehave, then undo it.
 
 Each fault is the misbehaviour one group of checks guards against (its module says which checks it
 must fail and which levels must stay green); run the suite while it is applied and watch those
@@ -42,7 +42,7 @@ def table() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = argparse.ArgumentParser(prog="python -m faults", description=__doc__,
+    parser = argparse.ArgumentParser(prog="headless-conformance fault", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog="\n".join(f"  {f.name}: {f.does}" for f in FAULTS.values()))
     if argv[:1] == ["--table"]:

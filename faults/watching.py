@@ -10,7 +10,7 @@ from kubernetes import watch
 
 
 def until_stopped(what: str) -> None:
-    """Say what acts until stopped (`scripts/upstream` waits for this line before it runs the suites)."""
+    """Say what acts until stopped (`headless-conformance upstream` waits for this line before it runs the suites)."""
     print(f"faults: {what} until Ctrl-C", file=sys.stderr, flush=True)
 
 

@@ -125,7 +125,7 @@ def find_kind(explicit: str | None, built: str | None) -> str:
         if candidate and Path(candidate).exists():
             return candidate
     raise KindError("kind not found: install kind v0.33.0 on PATH, pass --kind-binary, "
-                    "or run `python -m imagebuild kind`")
+                    "or run `headless-conformance image kind`")
 
 
 def _tail(text: str | None, lines: int = 5) -> str:

@@ -135,7 +135,7 @@ def new_run_dir() -> Path:
 # -- images -----------------------------------------------------------------------------------
 def ensure_build(version: str, say: Say) -> builds.BuildRecord:
     """Build (or confirm current) the local images for `version` with the offline builder."""
-    say(f"building (or checking) local images for Kubernetes {version}: python -m imagebuild build")
+    say(f"building (or checking) local images for Kubernetes {version}: headless-conformance image build")
     status = run_to_completion([sys.executable, "-m", "imagebuild", "build", "--kubernetes-version", version],
                                cwd=ROOT, stdout=sys.stderr, stderr=sys.stderr)
     record = builds.load(version)

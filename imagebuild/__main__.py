@@ -1,4 +1,4 @@
-"""`python -m imagebuild`: build a kind node image and probe images without any registry."""
+"""`headless-conformance image`: build a kind node image and probe images without any registry."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def fail(err: BaseException) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m imagebuild", description=__doc__)
+    parser = argparse.ArgumentParser(prog="headless-conformance image", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="build binaries, images and the node image for a Kubernetes version")
     b.add_argument("--kubernetes-version", default=releases.DEFAULT_KUBERNETES,

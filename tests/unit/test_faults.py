@@ -119,7 +119,7 @@ def test_the_readme_carries_the_table_the_faults_make() -> None:
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     found = re.search(r"<!-- faults:start -->\n(.*?)<!-- faults:end -->", readme, re.DOTALL)
-    assert found and found.group(1) == table(), "the README's fault table is stale: python -m faults --table"
+    assert found and found.group(1) == table(), "the README's fault table is stale: headless-conformance fault --table"
 
 
 def test_every_fault_says_what_it_must_fail_and_what_stays_green() -> None:

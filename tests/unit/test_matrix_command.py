@@ -1,30 +1,26 @@
-"""scripts/matrix.py without a cluster: the plan CI reads, cells chosen exactly, the assembling of
+"""headless-conformance matrix without a cluster: the plan CI reads, cells chosen exactly, the assembling of
 cells with the ones expected but missing, and progress read from a cell's output."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+from cli import matrix as cli_matrix
 from headless_conformance.matrix import Cell, Check
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "scripts" / "matrix.py"
 
 
 def matrix(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True, timeout=60)
+    return subprocess.run([sys.executable, "-m", "cli", "matrix", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
 
 
 def load_script():
-    spec = importlib.util.spec_from_file_location("matrix_command", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return cli_matrix
 
 
 def test_the_plan_is_every_supported_version_by_every_family() -> None:

@@ -91,7 +91,7 @@ def test_published_node_image_for_every_supported_minor_pinned_by_digest() -> No
         "kindest/node:v1.34.11", "kindest/node:v1.35.8", "kindest/node:v1.36.4"}
     assert all(len(published_node_image(f"1.{m}").split("@sha256:")[1]) == 64 for m in (34, 35, 36, 37))
     with pytest.raises(UnknownVersion, match=r"publishes v1.36.4 for 1.36, not v1.36.3; pass --node-image, "
-                                             r"or build one with `python -m imagebuild build "
+                                             r"or build one with `headless-conformance image build "
                                              r"--kubernetes-version v1.36.3`"):
         published_node_image("v1.36.3")
     with pytest.raises(UnknownVersion, match="not supported"):

@@ -1,13 +1,12 @@
-"""scripts/upstream.py without a cluster: outcomes read from JUnit files (upstream's ginkgo and
+"""headless-conformance upstream without a cluster: outcomes read from JUnit files (upstream's ginkgo and
 this suite's pytest), and the comparison table written from outcomes alone."""
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "upstream.py"
+from cli import upstream as cli_upstream
 
 GINKGO_JUNIT = """<?xml version="1.0" encoding="UTF-8"?>
 <testsuites tests="4" disabled="0" errors="0" failures="1" time="310.2">
@@ -28,12 +27,7 @@ GINKGO_JUNIT = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def load():
-    spec = importlib.util.spec_from_file_location("upstream_command", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    return cli_upstream
 
 
 def test_a_skipped_spec_did_not_run_and_a_failure_is_named(tmp_path: Path) -> None:

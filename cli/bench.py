@@ -1,7 +1,7 @@
 """Benchmark: the whole suite on one warm kind cluster, serially and with xdist workers, and under
 faults, in one run.
 
-Run with `.venv/bin/tox -e bench` (or `.venv/bin/python scripts/bench.py`). It builds (or confirms)
+Run with `.venv/bin/tox -e bench` (or `headless-conformance bench`). It builds (or confirms)
 the local images, creates one kind cluster, runs the suite against it once per setting (serially,
 `-n 2`, and the worker counts given), then with `-n 4` under each fault of `--faults` (applied,
 the suite run, restored), then the README's main command end to end (its own cluster), and prints
@@ -20,19 +20,18 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import releases
+from common.progress import speaker
+from common.signals import interrupt_on_termination, run_to_completion
+from faults.applied import applied
+from faults.claims import broken_claims, failed_by_level
+from faults.registry import FAULTS
+from headless_conformance import kind as kindcli
+from headless_conformance.kube import connect
+from headless_conformance.matrix import Cell
+from headless_conformance.providers import ensure_build, wait_usable
 
-from common import releases  # noqa: E402
-from common.progress import speaker  # noqa: E402
-from common.signals import interrupt_on_termination, run_to_completion  # noqa: E402
-from faults.applied import applied  # noqa: E402
-from faults.claims import broken_claims, failed_by_level  # noqa: E402
-from faults.registry import FAULTS  # noqa: E402
-from headless_conformance import kind as kindcli  # noqa: E402
-from headless_conformance.kube import connect  # noqa: E402
-from headless_conformance.matrix import Cell  # noqa: E402
-from headless_conformance.providers import ensure_build, wait_usable  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 say = speaker("bench")
 
@@ -49,8 +48,9 @@ def summary(log: Path) -> str:
     return lines[-1].strip("= ") if lines else "(no pytest summary)"
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="headless-conformance bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kubernetes-version", default=releases.DEFAULT_KUBERNETES)
     parser.add_argument("--workers", type=int, nargs="*", default=[0, 2, 4, 6],
                         help="xdist worker counts to time, 0 for the serial run (default: 0 2 4 6)")
@@ -58,7 +58,7 @@ def main() -> int:
                         help="faults to time the suite under (-n 4), each against the healthy -n 4 run")
     parser.add_argument("--skip-main-command", action="store_true", help="do not time scripts/conformance")
     parser.add_argument("pytest_options", nargs="*", help="more options for every run of the suite (after --)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     interrupt_on_termination()
     record = ensure_build(args.kubernetes_version, say)
     logs = ROOT / "reports" / f"bench-{time.strftime('%Y%m%d-%H%M%S')}"  # kept: the runs' output
@@ -117,7 +117,3 @@ def main() -> int:
             ratio = f"{seconds / serial:5.2f}x serial" if serial and label.startswith("suite") else " " * 14
         print(f"{label:48s} {seconds:7.1f}s  {ratio}  {note}")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -8,7 +8,7 @@ it starts a run, waits for that moment in the run's output, sends the signal, an
 how long the run took to exit and whatever it left: kind clusters, node containers, run
 directories. Exit status 1 when any case left something or did not exit within the deadline.
 
-    .venv/bin/python scripts/interrupts.py [--only SIGNAL@MOMENT ...]
+    headless-conformance interrupts [--only SIGNAL@MOMENT ...]
 """
 
 from __future__ import annotations
@@ -19,15 +19,13 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common.signals import process_alive
 
-from common.signals import process_alive  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 CLUSTER = "hc-interrupt"
 # the moment a case waits for, as a line of the run's output
@@ -93,11 +91,12 @@ def one(signal_name: str, moment: str, extra: list[str]) -> tuple[bool, str]:
     return ok, detail
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="headless-conformance interrupts", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", nargs="*", default=None, help="cases as SIGNAL@MOMENT, e.g. SIGTERM-group@mid-check")
     parser.add_argument("extra", nargs="*", help="more options for scripts/conformance (after --)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     cases = [(s, m) for m in MOMENTS for s in SIGNALS]
     if args.only:
         cases = [tuple(c.split("@", 1)) for c in args.only]  # type: ignore[misc]
@@ -107,7 +106,3 @@ def main() -> int:
         failures += not ok
         print(f"{'ok  ' if ok else 'FAIL'} {signal_name:16s} {moment:17s} {detail}", flush=True)
     return 1 if failures else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -2,10 +2,11 @@
 one cell after another; a cell that fails, even to make its cluster, never stops the others. Then
 reports/matrix.html and reports/matrix.json from the cells' results (each run's <name>.json).
 
-    scripts/matrix run [--versions 1.34 1.37] [--families ipv4 dual] [--compare-with FILE] [-- PYTEST OPTIONS]
-    scripts/matrix run --cells 1.34/ipv6 1.37/dual              # exactly these cells
-    scripts/matrix assemble reports/matrix-*.json [--expect-all] [--out DIR] [--compare-with FILE]
-    scripts/matrix plan                                         # the supported cells as JSON, for CI
+    headless-conformance matrix run [--versions 1.34 1.37] [--families ipv4 dual] [--compare-with FILE]
+                                    [-- PYTEST OPTIONS]
+    headless-conformance matrix run --cells 1.34/ipv6 1.37/dual       # exactly these cells
+    headless-conformance matrix assemble reports/matrix-*.json [--expect-all] [--out DIR] [--compare-with FILE]
+    headless-conformance matrix plan                                  # the supported cells as JSON, for CI
 
 `assemble` is what CI's last job runs on the cells' files (with --expect-all, a cell whose job wrote
 nothing shows as not run); `run` ends with it.
@@ -23,13 +24,12 @@ import time
 from pathlib import Path
 from typing import IO
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common.progress import speaker
+from common.releases import IP_FAMILIES, SUPPORTED_MINORS
+from common.signals import interrupt_on_termination, stop
+from headless_conformance.matrix import Cell, assemble, previous_outcomes, write
 
-from common.progress import speaker  # noqa: E402
-from common.releases import IP_FAMILIES, SUPPORTED_MINORS  # noqa: E402
-from common.signals import interrupt_on_termination, stop  # noqa: E402
-from headless_conformance.matrix import Cell, assemble, previous_outcomes, write  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 SUPPORTED_VERSIONS = tuple(f"1.{m}" for m in SUPPORTED_MINORS)
 REPORTS = ROOT / "reports"
@@ -131,8 +131,8 @@ def assemble_to(cells: list[Cell], out: Path, compare_with: Path | None) -> int:
     return 1 if bad else 0
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(prog="scripts/matrix", description=__doc__,
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="headless-conformance matrix", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run every cell, then assemble")
@@ -151,7 +151,7 @@ def main() -> int:
     join.add_argument("--expect-all", action="store_true",
                       help="expect every supported version × IP family (what `run` runs by default)")
     sub.add_parser("plan", help="every supported version × IP family, as JSON (the CI workflow's matrix)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.command == "plan":
         print(json.dumps({"kubernetes": list(SUPPORTED_VERSIONS), "family": list(IP_FAMILIES)}))
         return 0
@@ -177,7 +177,3 @@ def main() -> int:
         cells.append(cell)
         say(cell.summary())
     return assemble_to(cells, REPORTS, args.compare_with)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,14 +1,14 @@
 """Upstream's own e2e tests beside this suite: the `[sig-network] DNS` specs and the basic
-StatefulSet specs of the k8s.io/kubernetes module (built here by `python -m imagebuild upstream`),
+StatefulSet specs of the k8s.io/kubernetes module (built here by `headless-conformance image upstream`),
 run against a cluster with ginkgo, and compared with this suite on the same cluster.
 
-    scripts/upstream run [--kubernetes-version 1.37] [--provider kind|existing --kubeconfig F] [--procs 4]
-    scripts/upstream compare [--kubernetes-version 1.37] [--faults NAME ...] [--readme]
-    scripts/upstream table [--readme]          # the table again from the last comparison's JSON
+    headless-conformance upstream run [--kubernetes-version 1.37] [--provider kind|existing --kubeconfig F] [--procs 4]
+    headless-conformance upstream compare [--kubernetes-version 1.37] [--faults NAME ...] [--readme]
+    headless-conformance upstream table [--readme]          # the table again from the last comparison's JSON
 
 `run` keeps upstream's JUnit in reports/upstream/ and prints its wall time and specs run and passed.
 `compare` makes one kind cluster and runs, in one go: both suites on it healthy (wall time, checks,
-checks per minute), then both under each fault of `python -m faults` (which notices which), and
+checks per minute), then both under each fault of `headless-conformance fault` (which notices which), and
 writes reports/upstream-comparison.{json,md}; with --readme the table replaces the README's.
 On an existing cluster, upstream's `DNS configMap` specs are left out: they rewrite the cluster's
 CoreDNS configuration.
@@ -29,17 +29,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import builds, releases
+from common.progress import speaker
+from common.signals import interrupt_on_termination, run_to_completion, shielded, stop
+from faults.applied import FaultNotApplied, applied
+from headless_conformance import providers
+from headless_conformance.kube import Kube, connect
+from headless_conformance.matrix import level_rank
+from headless_conformance.rules import check_id
 
-from common import builds, releases  # noqa: E402
-from common.progress import speaker  # noqa: E402
-from common.signals import interrupt_on_termination, run_to_completion, shielded, stop  # noqa: E402
-from faults.applied import FaultNotApplied, applied  # noqa: E402
-from headless_conformance import providers  # noqa: E402
-from headless_conformance.kube import Kube, connect  # noqa: E402
-from headless_conformance.matrix import level_rank  # noqa: E402
-from headless_conformance.rules import check_id  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 REPORTS = ROOT / "reports"
 PROGRESS_EVERY_S = 30.0
@@ -107,7 +106,7 @@ def junit_outcome(suite: str, paths: list[Path], seconds: float, error: str = ""
 
 
 def ensure_upstream(version: str) -> builds.UpstreamRecord:
-    say(f"building (or checking) upstream's e2e tests for Kubernetes {version}: python -m imagebuild upstream")
+    say(f"building (or checking) upstream's e2e tests for Kubernetes {version}: headless-conformance image upstream")
     status = run_to_completion([sys.executable, "-m", "imagebuild", "upstream", "--kubernetes-version", version],
                                cwd=ROOT, stdout=sys.stderr, stderr=sys.stderr)
     record = builds.load_upstream(version)
@@ -336,8 +335,8 @@ def request(args: argparse.Namespace, name: str) -> providers.Request:
                              cluster_name=name, kubeconfig=args.kubeconfig, context=args.context)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(prog="scripts/upstream", description=__doc__,
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="headless-conformance upstream", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     again = sub.add_parser("table", help="the table again from reports/upstream-comparison.json")
@@ -359,12 +358,12 @@ def main() -> int:
             p.add_argument("--readme", action="store_true", help="put the table into README.md")
             p.add_argument("--suite-options", nargs=argparse.REMAINDER, default=[],
                            help="more pytest options for this suite's runs under faults")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.command == "table":
         try:
             data = json.loads((REPORTS / "upstream-comparison.json").read_text())
         except (OSError, ValueError) as err:
-            print(f"upstream: error: no comparison to tabulate ({err}); run `scripts/upstream compare`",
+            print(f"upstream: error: no comparison to tabulate ({err}); run `headless-conformance upstream compare`",
                   file=sys.stderr)
             return 2
         healthy, faulted, version, fault_procs = outcomes_from(data)
@@ -440,7 +439,3 @@ def main() -> int:
             problems = providers.clean_up(state, failed, REPORTS, say)
             for problem in problems:
                 say(f"could not clean up: {problem}")
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,6 +1,6 @@
 """Soak: the suite run N times in a row against one kind cluster, each check's outcomes counted.
 
-Run with `.venv/bin/python scripts/soak.py --runs 20 [-- pytest options]`. The first run creates the
+Run with `headless-conformance soak --runs 20 [-- pytest options]`. The first run creates the
 cluster (`hc-soak`) and keeps it, the others reuse it, and it is deleted at the end (also on Ctrl-C
 or SIGTERM). Writes reports/soak.json (each check's outcomes, flips and flip rate, each run's
 duration) and reports/soak.md (the table), and prints the table. Exit 0 when every run was green.
@@ -15,16 +15,15 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import releases
+from common.progress import speaker
+from common.signals import interrupt_on_termination, run_to_completion
+from headless_conformance import kind as kindcli
+from headless_conformance.matrix import Cell
+from headless_conformance.providers import ensure_build
+from headless_conformance.soak import soak_of
 
-from common import releases  # noqa: E402
-from common.progress import speaker  # noqa: E402
-from common.signals import interrupt_on_termination, run_to_completion  # noqa: E402
-from headless_conformance import kind as kindcli  # noqa: E402
-from headless_conformance.matrix import Cell  # noqa: E402
-from headless_conformance.providers import ensure_build  # noqa: E402
-from headless_conformance.soak import soak_of  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 CLUSTER = "hc-soak"
 
@@ -42,13 +41,14 @@ def write(name: str, cells: list[Cell], statuses: list[int], options: list[str])
     return table
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="headless-conformance soak", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--kubernetes-version", default=releases.DEFAULT_KUBERNETES)
     parser.add_argument("--name", default="soak", help="names reports/<name>.json, .md and the runs' reports")
     parser.add_argument("pytest_options", nargs="*", help="more options for every run (after --), e.g. -n 4")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     interrupt_on_termination()
     record = ensure_build(args.kubernetes_version, say)
     cluster = kindcli.KindCluster(CLUSTER, record.kind, ROOT / "reports" / f"{args.name}-kubeconfig")
@@ -84,7 +84,3 @@ def main() -> int:
             cluster.delete()
         print(write(args.name, cells, statuses, args.pytest_options))
     return 0 if statuses and all(s == 0 for s in statuses) and len(statuses) == args.runs else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())
