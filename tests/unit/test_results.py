@@ -17,37 +17,37 @@ def report(nodeid: str, when: str, outcome: str, longrepr: object = None, **extr
     return made
 
 
-@pytest.fixture(autouse=True)
-def _fresh(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(results, "_checks", {})
+@pytest.fixture
+def run() -> results.Results:
+    return results.Results()
 
 
-def test_a_passing_check_keeps_its_level_and_rule_under_its_id_without_the_xdist_group() -> None:
+def test_a_passing_check_keeps_its_level_and_rule_under_its_id_without_the_xdist_group(run: results.Results) -> None:
     for when in ("setup", "call", "teardown"):
-        results.pytest_runtest_logreport(report("suites/t.py::test_a@t-shared", when, "passed"))
+        run.pytest_runtest_logreport(report("suites/t.py::test_a@t-shared", when, "passed"))
 
-    assert results._checks == {"suites/t.py::test_a": results.Check(
+    assert run.checks == {"suites/t.py::test_a": results.Check(
         "spec", "spec 2.4.1: headless Service: A/AAAA records", "passed", "")}
 
 
-def test_a_failure_a_skip_in_setup_and_an_expected_failure() -> None:
+def test_a_failure_a_skip_in_setup_and_an_expected_failure(run: results.Results) -> None:
     for made in (report("suites/t.py::fail", "setup", "passed"),
                  report("suites/t.py::fail", "call", "failed", "WaitTimeout: timed out after 60s\nmore"),
                  report("suites/t.py::skip", "setup", "skipped", ("f.py", 3, "Skipped: needs dual stack")),
                  report("suites/t.py::xfail", "setup", "passed"),
                  report("suites/t.py::xfail", "call", "skipped", "x", wasxfail="CoreDNS answers 80")):
-        results.pytest_runtest_logreport(made)
+        run.pytest_runtest_logreport(made)
 
-    found = {k: (v.outcome, v.message) for k, v in results._checks.items()}
+    found = {k: (v.outcome, v.message) for k, v in run.checks.items()}
     assert found == {"suites/t.py::fail": ("failed", "WaitTimeout: timed out after 60s"),
                      "suites/t.py::skip": ("skipped", "needs dual stack"), "suites/t.py::xfail": ("xfailed", "x")}
 
 
-def test_an_error_in_setup_or_teardown() -> None:
-    results.pytest_runtest_logreport(report("suites/t.py::setup", "setup", "failed", "rollout timed out"))
-    results.pytest_runtest_logreport(report("suites/t.py::down", "setup", "passed"))
-    results.pytest_runtest_logreport(report("suites/t.py::down", "call", "passed"))
-    results.pytest_runtest_logreport(report("suites/t.py::down", "teardown", "failed", "changed the shared scenario"))
+def test_an_error_in_setup_or_teardown(run: results.Results) -> None:
+    run.pytest_runtest_logreport(report("suites/t.py::setup", "setup", "failed", "rollout timed out"))
+    run.pytest_runtest_logreport(report("suites/t.py::down", "setup", "passed"))
+    run.pytest_runtest_logreport(report("suites/t.py::down", "call", "passed"))
+    run.pytest_runtest_logreport(report("suites/t.py::down", "teardown", "failed", "changed the shared scenario"))
 
-    assert {k: v.outcome for k, v in results._checks.items()} == {"suites/t.py::setup": "error",
+    assert {k: v.outcome for k, v in run.checks.items()} == {"suites/t.py::setup": "error",
                                                                   "suites/t.py::down": "error"}
