@@ -11,6 +11,8 @@ DIG = (Path(__file__).parent / "dig_outputs" / "a-of-another-owner.txt").read_te
 
 def _again(text: str, query_id: str, when: str) -> str:
     return (text.replace("id: 10801", f"id: {query_id}").replace("Query time: 4 msec", "Query time: 9 msec")
+            .replace("; EDNS: version: 0, flags:; udp: 8192", "; EDNS: version: 0, flags:; udp: 8192\n; COOKIE: "
+                     + query_id + " (echoed)")
             .replace("Fri Nov 27 10:06:49 UTC 2026", when))
 
 
@@ -28,4 +30,6 @@ def test_another_answer_to_the_same_command_is_shown_apart() -> None:
 
 def test_the_verdict_is_the_message_without_its_type() -> None:
     assert verdict_text("AssertionError: expected A {10.0.0.1}\nseen {}") == "expected A {10.0.0.1}\nseen {}"
-    assert verdict_text("kubernetes.ApiException: (403)") == "kubernetes.ApiException: (403)"
+    raised = "headless_conformance.dns.PropagationTooSlow: 3 of 3 servers wrong\nlast seen: x\nlast probe output:\n;"
+    assert verdict_text(raised) == "PropagationTooSlow: 3 of 3 servers wrong\nlast seen: x"
+    assert verdict_text("ValueError") == "ValueError"
