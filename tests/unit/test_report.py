@@ -22,6 +22,13 @@ def test_the_same_answer_asked_again_is_shown_once_with_a_count() -> None:
     assert folded(entries) == [("dig A x (asked 2 times, this answer each time)", DIG), ("dig A y", "other")]
 
 
+def test_records_in_another_order_are_the_same_answer() -> None:
+    rotated = DIG.replace("A 10.244.2.3\nmy-headless-service.ns-1.svc.cluster.local. 5 IN A 10.244.1.2",
+                          "A 10.244.1.2\nmy-headless-service.ns-1.svc.cluster.local. 5 IN A 10.244.2.3")
+    assert rotated != DIG
+    assert len(folded([{"title": "dig A x", "text": DIG}, {"title": "dig A x", "text": rotated}])) == 1
+
+
 def test_another_answer_to_the_same_command_is_shown_apart() -> None:
     changed = DIG.replace("10.244.9.9", "10.244.9.8")
     assert [title for title, _ in folded([{"title": "dig A x", "text": DIG}, {"title": "dig A x", "text": changed}])] \
