@@ -51,3 +51,13 @@ def test_an_error_in_setup_or_teardown(run: results.Results) -> None:
 
     assert {k: v.outcome for k, v in run.checks.items()} == {"suites/t.py::setup": "error",
                                                                   "suites/t.py::down": "error"}
+
+
+def test_the_checks_time_spans_the_first_start_to_the_last_end(run: results.Results) -> None:
+    assert run.checks_seconds() is None
+    for nodeid, start, stop in (("suites/t.py::a", 100.0, 130.0), ("suites/t.py::b", 90.0, 95.0),
+                                ("tests/unit/x.py::c", 10.0, 500.0)):
+        made = report(nodeid, "call", "passed")
+        made.start, made.stop = start, stop
+        run.pytest_runtest_logreport(made)
+    assert run.checks_seconds() == 40.0
