@@ -92,6 +92,11 @@ class ClusterSpec:
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
+    def cluster_facts(self) -> ClusterFacts:
+        """The facts as learnt (they cross process boundaries as a dict)."""
+        return ClusterFacts(**{**self.facts, "nodes": tuple(self.facts["nodes"]),  # type: ignore[arg-type]
+                               "pod_cidrs": tuple(self.facts.get("pod_cidrs", ()))})  # type: ignore[arg-type]
+
 
 @dataclass
 class Cluster:
@@ -107,8 +112,7 @@ class Cluster:
     def attach(cls, spec: ClusterSpec) -> Cluster:
         """Connect to a provisioned cluster (in any process of the run)."""
         kube = connect(Path(spec.kubeconfig), spec.context)
-        return cls(spec, kube, ClusterFacts(**{**spec.facts, "nodes": tuple(spec.facts["nodes"]),
-                                               "pod_cidrs": tuple(spec.facts.get("pod_cidrs", ()))}))
+        return cls(spec, kube, spec.cluster_facts())
 
 
 @dataclass
