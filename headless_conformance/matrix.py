@@ -110,8 +110,10 @@ class Matrix:
 
     @property
     def everywhere(self) -> int:
-        """Checks that passed (or failed as expected) in every column."""
-        return sum(all(r.outcome in GOOD for r in row.results) for row in self.rows)
+        """Checks that passed (or failed as expected) in every column where they apply (a skip says
+        the check does not apply there, e.g. a dual-stack check on one family) and ran somewhere."""
+        return sum(bool(applied) and all(r.outcome in GOOD for r in applied)
+                   for applied in ([r for r in row.results if r.outcome != "skipped"] for row in self.rows))
 
     def to_json(self) -> str:
         data = {
@@ -143,7 +145,7 @@ def assemble(cells: list[Cell], previous: dict[tuple[str, str], str] | None = No
     rows = []
     for name in names:
         results = [cell.checks.get(name, Check(level=_level(columns, name), outcome="not run")) for cell in columns]
-        ran = {r.outcome for r in results if r.outcome != "not run"}
+        ran = {r.outcome for r in results if r.outcome not in ("not run", "skipped")}  # skipped: not applicable
         newly = []
         for cell, result in zip(columns, results, strict=True):
             before = (previous or {}).get((name, cell.key))
@@ -154,6 +156,7 @@ def assemble(cells: list[Cell], previous: dict[tuple[str, str], str] | None = No
             else:
                 newly.append("")
         rows.append(Row(name, _level(columns, name), _rule(columns, name), results, len(ran) > 1, newly))
+    rows.sort(key=lambda row: not row.disagree)  # the rows that really differ first, each group in level order
     return Matrix(columns, rows)
 
 

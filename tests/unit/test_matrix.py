@@ -39,8 +39,10 @@ def test_rows_where_cells_disagree_and_checks_that_pass_everywhere() -> None:
     matrix = assemble([cell("1.34", "ipv4", ttl="failed"), cell("1.37", "ipv4"), cell("1.37", "dual", dual="passed")])
     rows = {r.check: r for r in matrix.rows}
 
-    assert rows[TTL].disagree and rows[DUAL].disagree and not rows[A].disagree
-    assert matrix.everywhere == 2  # A and ORDER; DUAL was skipped twice
+    assert rows[TTL].disagree and not rows[A].disagree
+    assert not rows[DUAL].disagree  # skipped where it does not apply, passed where it does
+    assert matrix.everywhere == 3  # A, ORDER and DUAL (wherever it applies)
+    assert matrix.rows[0].check == TTL  # the row that really differs first
 
 
 def test_a_cell_missing_a_check_shows_it_not_run() -> None:
