@@ -29,7 +29,8 @@ from faults.registry import FAULTS
 from headless_conformance import kind as kindcli
 from headless_conformance.kube import connect
 from headless_conformance.matrix import Cell
-from headless_conformance.providers import ensure_build, wait_usable
+from headless_conformance.providers import wait_usable
+from headless_conformance.run_images import ensure_build
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -20,7 +20,7 @@ from common.progress import speaker
 from common.signals import interrupt_on_termination, run_to_completion
 from headless_conformance import kind as kindcli
 from headless_conformance.matrix import Cell
-from headless_conformance.providers import ensure_build
+from headless_conformance.run_images import ensure_build
 from headless_conformance.soak import soak_of
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -36,6 +36,7 @@ from faults.applied import FaultNotApplied, applied
 from headless_conformance import providers
 from headless_conformance.kube import Kube, connect
 from headless_conformance.matrix import level_rank
+from headless_conformance.request import ProviderError, Request
 from headless_conformance.rules import check_id
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,7 +112,7 @@ def ensure_upstream(version: str) -> builds.UpstreamRecord:
                                cwd=ROOT, stdout=sys.stderr, stderr=sys.stderr)
     record = builds.load_upstream(version)
     if status != 0 or record is None:
-        raise providers.ProviderError(f"the upstream build for Kubernetes {version} failed (exit {status}); see above")
+        raise ProviderError(f"the upstream build for Kubernetes {version} failed (exit {status}); see above")
     return record
 
 
@@ -330,8 +331,8 @@ def update_readme(text: str) -> None:
     readme.write_text(f"{head}{README_START}\n{text}{README_END}{tail}")
 
 
-def request(args: argparse.Namespace, name: str) -> providers.Request:
-    return providers.Request(provider=args.provider, kubernetes_version=args.kubernetes_version,
+def request(args: argparse.Namespace, name: str) -> Request:
+    return Request(provider=args.provider, kubernetes_version=args.kubernetes_version,
                              cluster_name=name, kubeconfig=args.kubeconfig, context=args.context)
 
 
@@ -421,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
             say(f"fault {name}: " + "; ".join(o.line() for o in faulted[name]))
             text = write_comparison(healthy, faulted, record.kubernetes, args.fault_procs)
             if coredns_setup(kube) != before:
-                raise providers.ProviderError(f"fault {name}: CoreDNS's configuration differs after its restore "
+                raise ProviderError(f"fault {name}: CoreDNS's configuration differs after its restore "
                                               "from before it was applied, so the next faults would not be alone")
         if args.readme:
             update_readme(text)

@@ -1,4 +1,5 @@
-"""Where a run's cluster comes from, which images it runs, and how everything made for it goes away.
+"""Where a run's cluster comes from and how everything made for it goes away (which images it runs:
+`run_images`; what the command line asks: `request`).
 
 Two providers: `kind` creates (or, when asked, reuses) a kind cluster and deletes what it created;
 `existing` connects to a kubeconfig and never deletes or changes anything but the namespaces the
@@ -13,63 +14,25 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import uuid
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from kubernetes.client import ApiException
 
-from common import builds, cache, releases
+from common import cache, releases
 from common.images import qualified
-from common.signals import process_alive, run_to_completion
+from common.signals import process_alive
 from common.wait import WaitStopped, WaitTimeout, wait_for
 from headless_conformance import access
 from headless_conformance import kind as kindcli
 from headless_conformance.facts import ClusterFacts, discover
 from headless_conformance.kube import ClusterUnusable, Kube, connect, is_transient
+from headless_conformance.request import ProviderError, Request, Say
+from headless_conformance.run_images import local_build, node_image, node_images, probe_images, pull_policy
 
-# Pinned by digest, so that a retagged image cannot change a night's run: jessie-dnsutils as
-# registry.k8s.io's promoter manifest (kubernetes/k8s.io) maps 1.7, busybox as Docker Hub's index.
-PUBLISHED_DIG = ("registry.k8s.io/e2e-test-images/jessie-dnsutils:1.7"
-                 "@sha256:24aaf2626d6b27864c29de2097e8bbb840b3a414271bf7c8995e431e47d8408e")
-PUBLISHED_BUSYBOX = "busybox:1.36.1@sha256:73aaf090f3d85aa34ee199857f03fa3a95c8ede2ffd4cc2cdb5b94e566b11662"
 RUN_DIR_PREFIX = "headless-conformance-run-"
-ROOT = Path(__file__).resolve().parent.parent
-
-Say = Callable[[str], None]
-
-
-class ProviderError(RuntimeError):
-    """The run cannot get a cluster: one line saying why and what to do."""
-
-
-@dataclass(frozen=True)
-class Request:
-    """What the command line asks of the provider."""
-
-    provider: str = "kind"
-    kubernetes_version: str = releases.DEFAULT_KUBERNETES
-    image_source: str = "auto"
-    node_image: str | None = None
-    dig_image: str | None = None
-    busybox_image: str | None = None
-    kind_binary: str | None = None
-    cluster_name: str = "headless-conformance"
-    workers: int = 1
-    ip_family: str = "ipv4"
-    max_endpoints_per_slice: int = 2
-    cluster_domain: str | None = None
-    pod_security_default: str | None = None
-    least_privilege: bool = False
-    reuse_cluster: bool = False
-    keep_cluster: bool = False
-    kubeconfig: str | None = None
-    context: str | None = None
-    ready_timeout: float = 180.0
-
 
 @dataclass
 class ClusterSpec:
@@ -136,77 +99,6 @@ def new_run_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix=f"{RUN_DIR_PREFIX}{os.getpid()}-"))
 
 
-# -- images -----------------------------------------------------------------------------------
-def ensure_build(version: str, say: Say) -> builds.BuildRecord:
-    """Build (or confirm current) the local images for `version` with the offline builder."""
-    say(f"building (or checking) local images for Kubernetes {version}: headless-conformance image build")
-    status = run_to_completion([sys.executable, "-m", "imagebuild", "build", "--kubernetes-version", version],
-                               cwd=ROOT, stdout=sys.stderr, stderr=sys.stderr)
-    record = builds.load(version)
-    if status != 0 or record is None:
-        raise ProviderError(f"the local image build for Kubernetes {version} failed (exit {status}); see above")
-    return record
-
-
-def local_build(request: Request, say: Say) -> builds.BuildRecord | None:
-    """The local build the run should use, building it where that is what was asked for."""
-    if request.image_source == "published":
-        return None
-    builds_here = request.provider == "kind" and shutil.which("go") is not None
-    if request.image_source == "local" or builds_here:
-        if builds_here:
-            return ensure_build(request.kubernetes_version, say)
-        record = builds.load(request.kubernetes_version)
-        if record is None:
-            raise ProviderError(f"no local images for Kubernetes {request.kubernetes_version}: run `python -m "
-                                f"imagebuild build --kubernetes-version {request.kubernetes_version}` first")
-        return record
-    return builds.load(request.kubernetes_version) or builds.any_build()
-
-
-def node_image(request: Request, built: builds.BuildRecord | None) -> str:
-    if request.node_image:
-        return request.node_image
-    if built is not None:
-        return built.node_image
-    try:
-        return releases.published_node_image(request.kubernetes_version)
-    except releases.UnknownVersion as err:
-        raise ProviderError(str(err)) from None
-
-
-def node_images(kube: Kube) -> list[set[str]]:
-    """The images each node holds, as the kubelet names them."""
-    return [{name for image in node.status.images or [] for name in image.names or []}
-            for node in kube.core.list_node().items]
-
-
-def probe_images(request: Request, built: builds.BuildRecord | None, on_nodes: list[set[str]],
-                 can_load: bool) -> tuple[str, str, str]:
-    """(dig image, busybox image, why these): explicit ones first; the local build's where every node
-    already has them (or they can be loaded, on kind); else the published ones."""
-    if built is not None and request.image_source != "published":
-        local = (built.dig_image, built.busybox_image)
-        everywhere = bool(on_nodes) and all(qualified(i) in names for i in local for names in on_nodes)
-        if everywhere or can_load:
-            dig, busybox, why = *local, "built here" + ("" if everywhere else ", loaded into the nodes")
-        elif request.image_source == "local":
-            raise ProviderError(f"the cluster's nodes do not have the local probe images {', '.join(local)}: "
-                                "load them into every node, or pass --dig-image/--busybox-image")
-        else:
-            dig, busybox, why = PUBLISHED_DIG, PUBLISHED_BUSYBOX, "published (the nodes lack the local ones)"
-    else:
-        dig, busybox, why = PUBLISHED_DIG, PUBLISHED_BUSYBOX, "published"
-    if request.dig_image or request.busybox_image:
-        why = "given on the command line" if request.dig_image and request.busybox_image else why + ", partly given"
-    return request.dig_image or dig, request.busybox_image or busybox, why
-
-
-def _pull_policy(built: builds.BuildRecord | None, dig: str, busybox: str) -> str:
-    local = built is not None and (dig, busybox) == (built.dig_image, built.busybox_image)
-    return "Never" if local else "IfNotPresent"
-
-
 # -- readiness --------------------------------------------------------------------------------
 def wait_usable(kube: Kube, timeout: float, say: Say) -> None:
     """Nodes Ready, CoreDNS available, the default ServiceAccount present: checks can start."""
@@ -266,7 +158,7 @@ def _existing(request: Request, state: Provisioned, say: Say) -> tuple[ClusterSp
     say(f"probe images ({why}): {dig}, {busybox}; override with --dig-image/--busybox-image")
     assert state.run_dir is not None
     spec = ClusterSpec("existing", request.context or "current-context", str(kubeconfig), request.context,
-                       dig, busybox, "n/a (existing cluster)", str(state.run_dir), _pull_policy(built, dig, busybox))
+                       dig, busybox, "n/a (existing cluster)", str(state.run_dir), pull_policy(built, dig, busybox))
     return spec, kube
 
 
@@ -319,7 +211,7 @@ def _kind(request: Request, state: Provisioned, say: Say) -> tuple[ClusterSpec, 
         kube = connect(kubeconfig)
         check_access(kube, say)
     spec = ClusterSpec("kind", cluster.name, str(kubeconfig), None, dig, busybox, image, str(state.run_dir),
-                       _pull_policy(built, dig, busybox))
+                       pull_policy(built, dig, busybox))
     return spec, kube
 
 

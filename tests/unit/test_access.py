@@ -6,6 +6,7 @@ import pytest
 
 from headless_conformance import access, providers
 from headless_conformance.access import Permission
+from headless_conformance.request import ProviderError
 
 
 def test_the_manifest_grants_what_the_suite_does() -> None:
@@ -34,7 +35,7 @@ def test_lacking_names_what_is_denied(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_missing_permission_ends_the_run_at_start_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(access, "_review", lambda kube, p: not (p.resource == "pods/exec" and p.verb == "create"))
-    with pytest.raises(providers.ProviderError) as raised:
+    with pytest.raises(ProviderError) as raised:
         providers.check_access(None, lambda _: None)  # type: ignore[arg-type]
     message = str(raised.value)
     assert message == ("the credentials lack 1 permission the suite needs (manifests/rbac/headless-conformance.yaml "

@@ -10,8 +10,9 @@ import pytest
 
 from common.builds import BuildRecord
 from headless_conformance import kind as kindcli
-from headless_conformance import providers
-from headless_conformance.providers import PUBLISHED_BUSYBOX, PUBLISHED_DIG, ProviderError, Request
+from headless_conformance import providers, run_images
+from headless_conformance.request import ProviderError, Request
+from headless_conformance.run_images import PUBLISHED_BUSYBOX, PUBLISHED_DIG
 
 BUILT = BuildRecord("v1.37.2", "headless-conformance/node:v1.37.2", "headless-conformance/dig:bookworm",
                     "headless-conformance/busybox:1.35.0", "/cache/kind")
@@ -19,38 +20,38 @@ ON_NODE = {"docker.io/headless-conformance/dig:bookworm", "docker.io/headless-co
 
 
 def test_local_probe_images_where_every_node_has_them() -> None:
-    images = providers.probe_images(Request(provider="existing"), BUILT, [ON_NODE, ON_NODE], can_load=False)
+    images = run_images.probe_images(Request(provider="existing"), BUILT, [ON_NODE, ON_NODE], can_load=False)
     assert images == (BUILT.dig_image, BUILT.busybox_image, "built here")
 
 
 def test_an_existing_cluster_without_them_gets_the_published_ones() -> None:
-    images = providers.probe_images(Request(provider="existing"), BUILT, [ON_NODE, set()], can_load=False)
+    images = run_images.probe_images(Request(provider="existing"), BUILT, [ON_NODE, set()], can_load=False)
     assert images == (PUBLISHED_DIG, PUBLISHED_BUSYBOX, "published (the nodes lack the local ones)")
 
 
 def test_asking_for_local_images_the_nodes_lack_is_an_error() -> None:
     with pytest.raises(ProviderError, match="do not have the local probe images"):
-        providers.probe_images(Request(provider="existing", image_source="local"), BUILT, [set()], can_load=False)
+        run_images.probe_images(Request(provider="existing", image_source="local"), BUILT, [set()], can_load=False)
 
 
 def test_kind_loads_local_images_its_nodes_lack() -> None:
-    assert providers.probe_images(Request(), BUILT, [set()], can_load=True)[2] == "built here, loaded into the nodes"
+    assert run_images.probe_images(Request(), BUILT, [set()], can_load=True)[2] == "built here, loaded into the nodes"
 
 
 def test_published_and_explicit_images() -> None:
-    assert providers.probe_images(Request(image_source="published"), BUILT, [ON_NODE], True)[:2] == (
+    assert run_images.probe_images(Request(image_source="published"), BUILT, [ON_NODE], True)[:2] == (
         PUBLISHED_DIG, PUBLISHED_BUSYBOX)
     explicit = Request(dig_image="my/dig:1", busybox_image="my/bb:1")
-    assert providers.probe_images(explicit, BUILT, [ON_NODE], True) == ("my/dig:1", "my/bb:1",
+    assert run_images.probe_images(explicit, BUILT, [ON_NODE], True) == ("my/dig:1", "my/bb:1",
                                                                          "given on the command line")
 
 
 def test_node_image_for_an_unbuilt_unpublished_version_says_what_to_do() -> None:
     with pytest.raises(ProviderError, match="pass --node-image, or build one"):
-        providers.node_image(Request(kubernetes_version="v1.35.4"), None)
-    assert providers.node_image(Request(kubernetes_version="1.35"), None).startswith("kindest/node:v1.35.8@sha256:")
-    assert providers.node_image(Request(kubernetes_version="1.35", node_image="x/node:1"), None) == "x/node:1"
-    assert providers.node_image(Request(), BUILT) == BUILT.node_image
+        run_images.node_image(Request(kubernetes_version="v1.35.4"), None)
+    assert run_images.node_image(Request(kubernetes_version="1.35"), None).startswith("kindest/node:v1.35.8@sha256:")
+    assert run_images.node_image(Request(kubernetes_version="1.35", node_image="x/node:1"), None) == "x/node:1"
+    assert run_images.node_image(Request(), BUILT) == BUILT.node_image
 
 
 def test_run_directories_of_dead_runs_are_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
