@@ -178,57 +178,80 @@ def _rule(cells: list[Cell], name: str) -> str:
 
 
 STYLE = """
-body { font-family: sans-serif; margin: 1.5em; }
-table { border-collapse: collapse; font-size: 13px; }
-th, td { border: 1px solid #ccc; padding: 3px 6px; vertical-align: top; }
-th.col { background: #f3f3f3; font-weight: normal; text-align: left; }
+body { font-family: sans-serif; margin: 1em; }
+table { border-collapse: separate; border-spacing: 0; font-size: 12px; }
+th, td { border: 1px solid #ccc; border-width: 0 1px 1px 0; padding: 2px 4px; vertical-align: top; }
+thead th { position: sticky; top: 0; z-index: 2; background: #f3f3f3; }
+th.col { font-weight: normal; text-align: left; white-space: nowrap; }
+td.check { position: sticky; left: 0; z-index: 1; background: #fff; max-width: 26em; overflow-wrap: anywhere; }
 td.passed, td.xfailed { background: #dff0d8; }
 td.failed, td.error, td.xpassed { background: #f2dede; }
 td.should { background: #fbe9d0; }
 td.skipped, td.not-run { background: #f5f5f5; color: #777; }
 tr.disagree td.check { background: #fcf8e3; font-weight: bold; }
-tr.level th { background: #e8e8f0; text-align: left; }
-.msg { display: block; font-size: 11px; color: #555; max-width: 28em; }
+tr.level th { background: #e8e8f0; text-align: left; position: static; }
+td.result { white-space: nowrap; }
+td.result details { white-space: normal; }
+td.result summary { cursor: pointer; }
+.msg { display: block; font-size: 11px; color: #555; font-weight: normal; max-width: 26em; }
 .newly { font-weight: bold; color: #a00; }
 .newly.passes { color: #070; }
 """
+# compact marks: a column is as narrow as its header; the whole failure line is one click away
+MARKS = {"passed": "pass", "failed": "FAIL", "error": "ERROR", "skipped": "n/a", "xfailed": "xfail",
+         "xpassed": "XPASS", "not run": "–"}
+
+
+def _check_name(check: str) -> str:
+    """The check's test name, breakable at its underscores (its file is in the tooltip)."""
+    name = check.split("::")[-1].removeprefix("test_")
+    return escape(name).replace("_", "_<wbr>")
 
 
 def render_html(matrix: Matrix) -> str:
-    """One self-contained page: no script, no external style, every cell linked to its run's report."""
+    """One self-contained page: no script, no external style, every cell linked to its run's report.
+    It fits a laptop screen: compact marks, headers that stay in view, failure lines a click away."""
     out = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>Headless Service conformance matrix</title>",
            f"<style>{STYLE}</style></head><body>", "<h1>Headless Service conformance matrix</h1>",
-           f"<p id='summary'>{matrix.everywhere} of {len(matrix.rows)} checks pass everywhere "
-           f"({len(matrix.columns)} cells{_not_run(matrix)}); {sum(r.disagree for r in matrix.rows)} rows where "
-           "cells disagree are highlighted.</p>", "<table><thead><tr><th>check</th>"]
+           f"<p id='summary'>{matrix.everywhere} of {len(matrix.rows)} checks pass everywhere they apply "
+           f"({len(matrix.columns)} cells{_not_run(matrix)}); {_rows_disagreeing(matrix)} highlighted and "
+           "first (n/a: the check does not apply there).</p>",
+           "<table><thead><tr><th>check</th>"]
     for cell in matrix.columns:
-        known = [f"{label} {escape(value)}" for label, value in
-                 (("node", cell.node_image), ("kind", cell.kind), ("CoreDNS", cell.coredns)) if value]
-        head = "<br>".join([f"<b>Kubernetes {escape(cell.kubernetes)}</b>", escape(cell.ip_family), *known])
+        about = f"node {cell.node_image}; kind {cell.kind}" if cell.node_image else ""
+        known = [escape(v) for v in (cell.ip_family, "CoreDNS" if cell.coredns else "", cell.coredns) if v]
+        head = "<br>".join([f"<b>{escape(cell.kubernetes)}</b>", *known])
         link = f"<br><a href='{escape(cell.report)}'>report</a>" if cell.report else ""
-        error = f"<br><span class='msg'>not run: {escape(cell.error)}</span>" if cell.error else ""
-        out.append(f"<th class='col' data-key='{escape(cell.key)}'>{head}{link}{error}</th>")
+        error = f"<span class='msg'>not run: {escape(cell.error)}</span>" if cell.error else ""
+        out.append(f"<th class='col' data-key='{escape(cell.key)}' title='{escape(about)}'>{head}{link}{error}</th>")
     out.append("</tr></thead><tbody>")
-    level = None
+    level, disagreeing = None, None
     for row in matrix.rows:
-        if row.level != level:
-            level = row.level
+        if (row.level, row.disagree) != (level, disagreeing):  # each group of rows in level order
+            level, disagreeing = row.level, row.disagree
             out.append(f"<tr class='level'><th colspan='{len(matrix.columns) + 1}'>"
-                       f"{escape(LEVEL_TITLES.get(level, level))}</th></tr>")
+                       f"{escape(LEVEL_TITLES.get(level, level))}{' (cells disagree)' if row.disagree else ''}"
+                       "</th></tr>")
         cls = " class='disagree'" if row.disagree else ""
         rule = f"<span class='msg'>{escape(row.rule)}</span>" if row.rule else ""
-        out.append(f"<tr{cls}><td class='check'>{escape(row.check)}{rule}</td>")
+        out.append(f"<tr{cls}><td class='check' title='{escape(row.check)}'>{_check_name(row.check)}{rule}</td>")
         for cell, result, newly in zip(matrix.columns, row.results, row.newly, strict=True):
             mark = f" <span class='newly {newly}'>newly {newly}</span>" if newly else ""
-            msg = f"<span class='msg'>{escape(result.message)}</span>" if result.message else ""
             should = result.strength == "SHOULD" and result.outcome in BAD
-            shown = f"{result.outcome} (SHOULD)" if should else result.outcome
+            shown = MARKS.get(result.outcome, result.outcome) + (" SHOULD" if should else "")
             text = f"<a href='{escape(cell.report)}'>{escape(shown)}</a>" if cell.report else escape(shown)
-            classes = result.outcome.replace(" ", "-") + (" should" if should else "")
-            out.append(f"<td class='{classes}'>{text}{mark}{msg}</td>")
+            if result.message and result.outcome != "passed":
+                text = f"<details><summary>{text}</summary><span class='msg'>{escape(result.message)}</span></details>"
+            classes = "result " + result.outcome.replace(" ", "-") + (" should" if should else "")
+            out.append(f"<td class='{classes}' title='{escape(result.outcome)}'>{text}{mark}</td>")
         out.append("</tr>")
     out.append("</tbody></table></body></html>")
     return "\n".join(out) + "\n"
+
+
+def _rows_disagreeing(matrix: Matrix) -> str:
+    count = sum(r.disagree for r in matrix.rows)
+    return f"{count} row where cells disagree is" if count == 1 else f"{count} rows where cells disagree are"
 
 
 def _not_run(matrix: Matrix) -> str:

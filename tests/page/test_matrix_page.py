@@ -23,6 +23,7 @@ from headless_conformance.matrix import Cell, assemble, write
 ROOT = Path(__file__).resolve().parents[2]
 REAL_RUN = Path(__file__).parent / "data" / "matrix-cells"  # the cells of one 4 × 3 run on this machine
 SCREENSHOTS = ROOT / "reports"
+LAPTOP = (1440, 900)
 # what each column of that run must say: the patch the Go module proxy served, and the CoreDNS its kubeadm pins
 RIGHT_VERSIONS = {"1.34": ("v1.34.4", "v1.12.1"), "1.35": ("v1.35.4", "v1.13.1"),
                   "1.36": ("v1.36.3", "v1.14.2"), "1.37": ("v1.37.2", "v1.14.6")}
@@ -62,7 +63,21 @@ def screenshot(driver: webdriver.Chrome, page: Path, keep_as: str) -> Image.Imag
     return Image.open(shot).convert("RGB")
 
 
+def assert_fits_a_laptop(driver: webdriver.Chrome, page: Path, keep_as: str) -> None:
+    """At 1440 × 900 every column header is on the first screen, no sideways scrolling."""
+    driver.get(page.resolve().as_uri())
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": LAPTOP[0], "height": LAPTOP[1], "deviceScaleFactor": 1, "mobile": False})
+    SCREENSHOTS.mkdir(exist_ok=True)
+    assert driver.save_screenshot(str(SCREENSHOTS / keep_as)), "Chromium took no screenshot"
+    for head in driver.find_elements(By.CSS_SELECTOR, "th.col"):
+        box = head.rect
+        assert box["x"] + box["width"] <= LAPTOP[0] and box["y"] + box["height"] <= LAPTOP[1], (
+            f"{head.get_attribute('data-key')}: header at {box} is off a {LAPTOP[0]}×{LAPTOP[1]} screen")
+
+
 def assert_shows(driver: webdriver.Chrome, page: Path, matrix: dict, keep_as: str) -> None:
+    assert_fits_a_laptop(driver, page, keep_as.replace(".png", "-1440x900.png"))
     image = screenshot(driver, page, keep_as)
     columns = matrix["columns"]
     heads = driver.find_elements(By.CSS_SELECTOR, "th.col")
@@ -79,8 +94,8 @@ def assert_shows(driver: webdriver.Chrome, page: Path, matrix: dict, keep_as: st
         if column["error"]:
             assert f"not run: {column['error']}" in head.text
             continue
-        assert lines[:5] == [f"Kubernetes {column['kubernetes']}", column["ip_family"], f"node {column['node_image']}",
-                             f"kind {column['kind']}", f"CoreDNS {column['coredns']}"], head.text
+        assert lines[:4] == [column["kubernetes"], column["ip_family"], "CoreDNS", column["coredns"]], head.text
+        assert head.get_attribute("title") == f"node {column['node_image']}; kind {column['kind']}"
     # each column's cells are painted in their outcome's colour, where the screenshot shows them
     rows = driver.find_elements(By.CSS_SELECTOR, "tbody tr:not(.level)")
     assert len(rows) == len(matrix["rows"])

@@ -111,7 +111,7 @@ def test_a_failed_should_is_shown_as_such_and_kept_in_the_json() -> None:
     matrix = assemble([should, must])
 
     page = render_html(matrix)
-    assert page.count("failed (SHOULD)") == 1 and "class='failed should'" in page
+    assert page.count("FAIL SHOULD") == 1 and "class='result failed should'" in page
     results = next(r for r in json.loads(matrix.to_json())["rows"] if r["check"] == A)["results"]
     assert (results["1.37/ipv4"]["strength"], results["1.37/ipv6"]["strength"]) == ("SHOULD", "MUST")
     assert Cell.from_dict(json.loads(should.to_json())).checks[A].strength == "SHOULD"
