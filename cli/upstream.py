@@ -38,6 +38,7 @@ from headless_conformance.kube import Kube, connect
 from headless_conformance.matrix import level_rank
 from headless_conformance.request import ProviderError, Request
 from headless_conformance.rules import check_id
+from headless_conformance.run_images import run_builder
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -107,12 +108,10 @@ def junit_outcome(suite: str, paths: list[Path], seconds: float, error: str = ""
 
 
 def ensure_upstream(version: str) -> builds.UpstreamRecord:
-    say(f"building (or checking) upstream's e2e tests for Kubernetes {version}: headless-conformance image upstream")
-    status = run_to_completion([sys.executable, "-m", "imagebuild", "upstream", "--kubernetes-version", version],
-                               cwd=ROOT, stdout=sys.stderr, stderr=sys.stderr)
+    run_builder("upstream", version, "upstream's e2e tests", say)
     record = builds.load_upstream(version)
-    if status != 0 or record is None:
-        raise ProviderError(f"the upstream build for Kubernetes {version} failed (exit {status}); see above")
+    if record is None:
+        raise ProviderError(f"the upstream build for Kubernetes {version} left no build record")
     return record
 
 

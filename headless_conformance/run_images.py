@@ -21,14 +21,22 @@ PUBLISHED_BUSYBOX = "busybox:1.36.1@sha256:73aaf090f3d85aa34ee199857f03fa3a95c8e
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def run_builder(target: str, version: str, what: str, say: Say) -> None:
+    """`headless-conformance image TARGET` for `version` (building or confirming current `what`), its
+    progress on stderr; ProviderError when it fails."""
+    say(f"building (or checking) {what} for Kubernetes {version}: headless-conformance image {target}")
+    status = run_to_completion([sys.executable, "-m", "imagebuild", target, "--kubernetes-version", version],
+                               cwd=ROOT, stdout=sys.stderr, stderr=sys.stderr)
+    if status != 0:
+        raise ProviderError(f"the build of {what} for Kubernetes {version} failed (exit {status}); see above")
+
+
 def ensure_build(version: str, say: Say) -> builds.BuildRecord:
     """Build (or confirm current) the local images for `version` with the offline builder."""
-    say(f"building (or checking) local images for Kubernetes {version}: headless-conformance image build")
-    status = run_to_completion([sys.executable, "-m", "imagebuild", "build", "--kubernetes-version", version],
-                               cwd=ROOT, stdout=sys.stderr, stderr=sys.stderr)
+    run_builder("build", version, "local images", say)
     record = builds.load(version)
-    if status != 0 or record is None:
-        raise ProviderError(f"the local image build for Kubernetes {version} failed (exit {status}); see above")
+    if record is None:
+        raise ProviderError(f"the local image build for Kubernetes {version} left no build record")
     return record
 
 
