@@ -11,4 +11,5 @@ pytest_plugins = [
     "fixtures.divergences",
     "fixtures.results",
     "fixtures.report",
+    "fixtures.end_of_run",
 ]

@@ -22,7 +22,7 @@ def _session(failed: dict[str, str]) -> SimpleNamespace:
 def test_only_should_failures_exit_8(failed: dict[str, str], status: int) -> None:
     session = _session(failed)
 
-    levels.pytest_sessionfinish(session, pytest.ExitCode.TESTS_FAILED)  # type: ignore[arg-type]
+    levels.settle_exit_status(session)  # type: ignore[arg-type]
 
     assert session.exitstatus == status
 
