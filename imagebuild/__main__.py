@@ -12,7 +12,7 @@ from common.wait import WaitStopped, WaitTimeout
 from imagebuild import build, engine, upstream
 from imagebuild.shell import BuildError
 
-FAILURES = (BuildError, releases.UnknownVersion, WaitTimeout, WaitStopped, OSError)
+FAILURES = (BuildError, releases.UnknownVersion, WaitTimeout, WaitStopped, OSError, ValueError)
 
 
 def fail(err: BaseException) -> int:
@@ -34,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
                                         "StatefulSet specs use (after the version's own build)")
     u.add_argument("--kubernetes-version", default=releases.DEFAULT_KUBERNETES,
                    help="1.NN (newest served patch) or v1.NN.P (default %(default)s)")
+    c = sub.add_parser("coredns", help="build a CoreDNS release from the Go module proxy as an image")
+    c.add_argument("--version", required=True, help="the release, vX.Y.Z (e.g. v1.12.0)")
     sub.add_parser("engine", help="make sure a Docker engine answers (install and start it if needed)")
     sub.add_parser("kind", help="build the pinned kind CLI and print its path")
     args = parser.parse_args(argv)
@@ -44,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
             engine.ensure_engine()
         elif args.command == "kind":
             print(build.build_kind())
+        elif args.command == "coredns":
+            print(f"CoreDNS image: {build.build_coredns(args.version)}")
         elif args.command == "upstream":
             record = upstream.build_upstream(args.kubernetes_version)
             print(f"e2e.test: {record.e2e_test}")

@@ -50,3 +50,11 @@ def build_all(requested: str) -> builds.BuildRecord:
                                 busybox_image=image_set.busybox, kind=str(kind))
     builds.save(record, kube.minor)
     return record
+
+
+def build_coredns(version: str) -> str:
+    """A CoreDNS release as an image, for a cluster's DNS server; returns the image's name."""
+    check_tools()
+    images.coredns_image(version)  # a malformed version fails before anything is fetched
+    engine.ensure_engine()
+    return images.build_coredns_image(version, cache_root() / "logs" / f"coredns-{version}.log")

@@ -1,9 +1,10 @@
-"""Module versions from kubeadm's image tags."""
+"""Module versions from kubeadm's image tags, and the names of CoreDNS releases built here."""
 
 from __future__ import annotations
 
 import pytest
 
+from imagebuild.images import coredns_image
 from imagebuild.versions import module_version_of_image_tag
 
 
@@ -15,3 +16,10 @@ from imagebuild.versions import module_version_of_image_tag
 ])
 def test_module_version_of_image_tag(tag: str, module_version: str) -> None:
     assert module_version_of_image_tag(tag) == module_version
+
+
+def test_a_coredns_release_is_named_by_its_tag_and_anything_else_refused() -> None:
+    assert coredns_image("v1.12.0") == "headless-conformance/coredns:v1.12.0"
+    for bad in ("1.12.0", "v1.12", "latest", "v1.12.0; rm"):
+        with pytest.raises(ValueError, match="a CoreDNS release is vX.Y.Z"):
+            coredns_image(bad)
