@@ -7,13 +7,16 @@ import sys
 
 from common.signals import stop
 
-POLITE = ("import signal, sys, time; signal.signal(signal.SIGTERM, lambda *_: sys.exit(7)); "
-          "print('up', flush=True); time.sleep(60)")
-STUBBORN = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('up', flush=True); time.sleep(60)"
+# each child blocks reading its stdin (kept open) until a signal ends it
+POLITE = ("import signal, sys; signal.signal(signal.SIGTERM, lambda *_: sys.exit(7)); "
+          "print('up', flush=True); sys.stdin.read()")
+STUBBORN = ("import signal, sys; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+            "print('up', flush=True); sys.stdin.read()")
 
 
 def _started(code: str, **popen: object) -> subprocess.Popen[str]:
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, **popen)  # type: ignore[call-overload]
+    proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                            **popen)  # type: ignore[call-overload]
     assert proc.stdout is not None and proc.stdout.readline() == "up\n"  # its handler is set
     return proc
 
