@@ -108,7 +108,7 @@ def junit_outcome(suite: str, paths: list[Path], seconds: float, error: str = ""
 
 
 def ensure_upstream(version: str) -> builds.UpstreamRecord:
-    run_builder("upstream", version, "upstream's e2e tests", say)
+    run_builder(["upstream", "--kubernetes-version", version], f"upstream's e2e tests for Kubernetes {version}", say)
     record = builds.load_upstream(version)
     if record is None:
         raise ProviderError(f"the upstream build for Kubernetes {version} left no build record")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+COREDNS_RELEASE = re.compile(r"^v\d+\.\d+\.\d+$")
+
 
 def qualified(image: str) -> str:
     """containerd's (and the kubelet's) name for a Docker reference: 'busybox:1' ->
@@ -12,3 +16,10 @@ def qualified(image: str) -> str:
     if "." in first or ":" in first or first == "localhost":
         return image
     return f"docker.io/{image}"
+
+
+def coredns_release_image(version: str) -> str:
+    """The image of a CoreDNS release built here ('v1.12.0' -> 'headless-conformance/coredns:v1.12.0')."""
+    if not COREDNS_RELEASE.match(version):
+        raise ValueError(f"a CoreDNS release is vX.Y.Z (e.g. v1.12.0), not {version!r}")
+    return f"headless-conformance/coredns:{version}"

@@ -25,12 +25,19 @@ from common import cache, releases
 from common.images import qualified
 from common.signals import process_alive
 from common.wait import WaitStopped, WaitTimeout, wait_for
-from headless_conformance import access
+from headless_conformance import access, dns_server
 from headless_conformance import kind as kindcli
 from headless_conformance.facts import ClusterFacts, discover
 from headless_conformance.kube import ClusterUnusable, Kube, connect, is_transient
 from headless_conformance.request import ProviderError, Request, Say
-from headless_conformance.run_images import local_build, node_image, node_images, probe_images, pull_policy
+from headless_conformance.run_images import (
+    ensure_coredns,
+    local_build,
+    node_image,
+    node_images,
+    probe_images,
+    pull_policy,
+)
 
 RUN_DIR_PREFIX = "headless-conformance-run-"
 
@@ -48,6 +55,8 @@ class ClusterSpec:
     run_dir: str
     pull_policy: str = "IfNotPresent"
     """'Never' for images built here (in the nodes already; a missing one fails at once, never pulled)."""
+    dns_swapped: bool = False
+    """the run swapped the cluster's DNS server (--coredns-version, --coredns-image)"""
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:10])
     """Labels every namespace of this run, so the run can find (and sweep) exactly its own."""
     facts: dict[str, object] = field(default_factory=dict)
@@ -86,6 +95,8 @@ class Provisioned:
     kind: kindcli.KindCluster | None = None
     delete_at_end: bool = False
     run_dir: Path | None = None
+    dns_original: tuple[Kube, dns_server.DnsDeployment] | None = None
+    """an existing cluster's DNS Deployment as it was before the run swapped it: put back at the end"""
 
 
 # -- the run directory ------------------------------------------------------------------------
@@ -149,16 +160,58 @@ def check_access(kube: Kube, say: Say) -> None:
                             f"grants them all): {', '.join(map(str, missing))}")
 
 
+# -- the DNS server ---------------------------------------------------------------------------
+def _dns_image(request: Request, say: Say) -> str | None:
+    """The image to run as the cluster's DNS server, built first for --coredns-version; None: keep it."""
+    if request.coredns_version and request.coredns_image:
+        raise ProviderError("give --coredns-version or --coredns-image, not both")
+    if request.provider == "existing":
+        if request.coredns_version:
+            raise ProviderError("--coredns-version builds its image on this machine, which an existing cluster cannot "
+                                "pull: push it to a registry the cluster pulls from and pass --coredns-image")
+        if request.coredns_image and not request.allow_dns_swap:
+            raise ProviderError("--coredns-image changes the DNS server of everything on this existing cluster: pass "
+                                "--allow-dns-swap to allow it (the original Deployment is restored at the end)")
+        return request.coredns_image
+    if request.coredns_image:
+        if subprocess.run(["docker", "image", "inspect", request.coredns_image], capture_output=True).returncode:
+            raise ProviderError(f"--coredns-image {request.coredns_image} is not in this machine's Docker, from which "
+                                f"kind loads it into the nodes: build or pull it first")
+        return request.coredns_image
+    return ensure_coredns(request.coredns_version, say) if request.coredns_version else None
+
+
+def _swap_dns(kube: Kube, image: str, request: Request, state: Provisioned, say: Say) -> None:
+    """Run `image` as the DNS server before the first check; an existing cluster's is put back at the end."""
+    try:
+        wait_usable(kube, request.ready_timeout, say)
+        original = dns_server.find(kube)
+        if request.provider == "existing":
+            state.dns_original = (kube, original)  # recorded first: a run stopped mid-swap restores it too
+        dns_server.swap(kube, original, image, "IfNotPresent" if request.provider == "kind" else None,
+                        request.ready_timeout, say)
+    except (WaitTimeout, WaitStopped) as err:
+        raise ProviderError(f"the cluster did not become usable: {err}") from None
+    except dns_server.SwapFailed as err:
+        raise ProviderError(str(err)) from None
+    except ApiException as err:
+        raise ProviderError(f"could not swap the cluster's DNS server: {err.status} {err.reason}") from None
+
+
 def _existing(request: Request, state: Provisioned, say: Say) -> tuple[ClusterSpec, Kube]:
     kube = existing_cluster(request)
+    dns_image = _dns_image(request, say)
     check_access(kube, say)
     kubeconfig = kube.kubeconfig
     built = local_build(request, say)
     dig, busybox, why = probe_images(request, built, node_images(kube), can_load=False)
     say(f"probe images ({why}): {dig}, {busybox}; override with --dig-image/--busybox-image")
     assert state.run_dir is not None
+    if dns_image:
+        _swap_dns(kube, dns_image, request, state, say)
     spec = ClusterSpec("existing", request.context or "current-context", str(kubeconfig), request.context,
-                       dig, busybox, "n/a (existing cluster)", str(state.run_dir), pull_policy(built, dig, busybox))
+                       dig, busybox, "n/a (existing cluster)", str(state.run_dir), pull_policy(built, dig, busybox),
+                       dns_swapped=bool(dns_image))
     return spec, kube
 
 
@@ -171,6 +224,7 @@ def _kind(request: Request, state: Provisioned, say: Say) -> tuple[ClusterSpec, 
         raise ProviderError(str(err)) from None
     built = local_build(request, say)
     image = node_image(request, built)
+    dns_image = _dns_image(request, say)
     assert state.run_dir is not None
     kubeconfig = state.run_dir / "kubeconfig"
     cluster = kindcli.KindCluster(request.cluster_name, kindcli.find_kind(request.kind_binary,
@@ -198,11 +252,13 @@ def _kind(request: Request, state: Provisioned, say: Say) -> tuple[ClusterSpec, 
     kube = connect(kubeconfig)
     on_nodes = node_images(kube)
     dig, busybox, why = probe_images(request, built, on_nodes, can_load=True)
-    for missing in [i for i in (dig, busybox) if any(qualified(i) not in names for names in on_nodes)]:
+    for missing in [i for i in (dig, busybox, dns_image) if i and any(qualified(i) not in names for names in on_nodes)]:
         if subprocess.run(["docker", "image", "inspect", missing], capture_output=True).returncode == 0:
             say(f"loading {missing} into the cluster's nodes")
             cluster.load_image(missing)
     say(f"probe images ({why}): {dig}, {busybox}")
+    if dns_image:
+        _swap_dns(kube, dns_image, request, state, say)
     if request.least_privilege:
         say(f"setting up the least-privilege ServiceAccount ({access.RBAC_MANIFEST.name}); the checks run as it")
         access.set_up_account(kube)
@@ -211,7 +267,7 @@ def _kind(request: Request, state: Provisioned, say: Say) -> tuple[ClusterSpec, 
         kube = connect(kubeconfig)
         check_access(kube, say)
     spec = ClusterSpec("kind", cluster.name, str(kubeconfig), None, dig, busybox, image, str(state.run_dir),
-                       pull_policy(built, dig, busybox))
+                       pull_policy(built, dig, busybox), dns_swapped=bool(dns_image))
     return spec, kube
 
 
@@ -254,6 +310,13 @@ def provision(request: Request, state: Provisioned, say: Say) -> ClusterSpec:
 def clean_up(state: Provisioned, failed: bool, logs_dir: Path, say: Say) -> list[str]:
     """Remove what the run made (export kind logs first when it failed); returns what could not be done."""
     problems = []
+    if state.dns_original is not None:
+        kube, original = state.dns_original
+        try:
+            dns_server.restore(kube, original, 180.0, say)
+            state.dns_original = None
+        except (dns_server.SwapFailed, ApiException, OSError) as err:
+            problems.append(f"could not restore the cluster's DNS server {original.image}: {err}")
     if state.kind is not None and failed and state.spec is not None:
         dest = logs_dir / f"kind-logs-{state.kind.name}"
         say(f"exporting kind logs to {dest}")

@@ -37,3 +37,9 @@ class Request:
     kubeconfig: str | None = None
     context: str | None = None
     ready_timeout: float = 180.0
+    coredns_version: str | None = None
+    """a CoreDNS release (vX.Y.Z) to build here and swap in as the kind cluster's DNS server"""
+    coredns_image: str | None = None
+    """an image to swap in as the cluster's DNS server"""
+    allow_dns_swap: bool = False
+    """an existing cluster's DNS may be swapped (and is restored at the end)"""

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from common import builds, releases
-from common.images import qualified
+from common.images import coredns_release_image, qualified
 from common.signals import run_to_completion
 from headless_conformance.kube import Kube
 from headless_conformance.request import ProviderError, Request, Say
@@ -21,23 +21,29 @@ PUBLISHED_BUSYBOX = "busybox:1.36.1@sha256:73aaf090f3d85aa34ee199857f03fa3a95c8e
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_builder(target: str, version: str, what: str, say: Say) -> None:
-    """`headless-conformance image TARGET` for `version` (building or confirming current `what`), its
-    progress on stderr; ProviderError when it fails."""
-    say(f"building (or checking) {what} for Kubernetes {version}: headless-conformance image {target}")
-    status = run_to_completion([sys.executable, "-m", "imagebuild", target, "--kubernetes-version", version],
-                               cwd=ROOT, stdout=sys.stderr, stderr=sys.stderr)
+def run_builder(args: list[str], what: str, say: Say) -> None:
+    """`headless-conformance image ARGS` (building or confirming current `what`), its progress on
+    stderr; ProviderError when it fails."""
+    say(f"building (or checking) {what}: headless-conformance image {' '.join(args)}")
+    status = run_to_completion([sys.executable, "-m", "imagebuild", *args], cwd=ROOT, stdout=sys.stderr,
+                               stderr=sys.stderr)
     if status != 0:
-        raise ProviderError(f"the build of {what} for Kubernetes {version} failed (exit {status}); see above")
+        raise ProviderError(f"the build of {what} failed (exit {status}); see above")
 
 
 def ensure_build(version: str, say: Say) -> builds.BuildRecord:
     """Build (or confirm current) the local images for `version` with the offline builder."""
-    run_builder("build", version, "local images", say)
+    run_builder(["build", "--kubernetes-version", version], f"local images for Kubernetes {version}", say)
     record = builds.load(version)
     if record is None:
         raise ProviderError(f"the local image build for Kubernetes {version} left no build record")
     return record
+
+
+def ensure_coredns(version: str, say: Say) -> str:
+    """Build (or confirm current) the image of CoreDNS `version` (vX.Y.Z); returns its name."""
+    run_builder(["coredns", "--version", version], f"CoreDNS {version}", say)
+    return coredns_release_image(version)
 
 
 def local_build(request: Request, say: Say) -> builds.BuildRecord | None:

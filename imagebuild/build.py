@@ -7,6 +7,7 @@ from pathlib import Path
 
 from common import builds, releases
 from common.cache import cache_root
+from common.images import coredns_release_image
 from imagebuild import components, docker, engine, images, node, rootfs
 from imagebuild.gobuild import build as go_build
 from imagebuild.progress import say, step
@@ -55,6 +56,6 @@ def build_all(requested: str) -> builds.BuildRecord:
 def build_coredns(version: str) -> str:
     """A CoreDNS release as an image, for a cluster's DNS server; returns the image's name."""
     check_tools()
-    images.coredns_image(version)  # a malformed version fails before anything is fetched
+    coredns_release_image(version)  # a malformed version fails before anything is fetched
     engine.ensure_engine()
     return images.build_coredns_image(version, cache_root() / "logs" / f"coredns-{version}.log")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from common import releases
+from common.images import coredns_release_image
 from imagebuild import components, docker, versions
 from imagebuild.components import Binaries
 from imagebuild.gobuild import build as go_build
@@ -123,19 +123,9 @@ def build_images(kube: releases.KubernetesVersion, bins: Binaries, tags: dict[st
     return ImageSet(kubeadm=tags, flannel=flannel, local_path=local_path, busybox=busybox, dig=dig)
 
 
-COREDNS_VERSION = re.compile(r"^v\d+\.\d+\.\d+$")
-
-
-def coredns_image(version: str) -> str:
-    """The image name of a CoreDNS release built here ('v1.12.0' -> 'headless-conformance/coredns:v1.12.0')."""
-    if not COREDNS_VERSION.match(version):
-        raise ValueError(f"a CoreDNS release is vX.Y.Z (e.g. v1.12.0), not {version!r}")
-    return f"{PREFIX}/coredns:{version}"
-
-
 def build_coredns_image(version: str, log: Path) -> str:
     """Any CoreDNS release from the Go module proxy, as an image like kubeadm's (one static binary)."""
-    image = coredns_image(version)
+    image = coredns_release_image(version)
     binary = go_build(components.coredns(version)) / "coredns"
     dockerfile, files = _static(binary, "coredns", entrypoint="/coredns")
     docker.build(image, dockerfile, files, log)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from imagebuild.images import coredns_image
+from common.images import coredns_release_image
 from imagebuild.versions import module_version_of_image_tag
 
 
@@ -19,7 +19,7 @@ def test_module_version_of_image_tag(tag: str, module_version: str) -> None:
 
 
 def test_a_coredns_release_is_named_by_its_tag_and_anything_else_refused() -> None:
-    assert coredns_image("v1.12.0") == "headless-conformance/coredns:v1.12.0"
+    assert coredns_release_image("v1.12.0") == "headless-conformance/coredns:v1.12.0"
     for bad in ("1.12.0", "v1.12", "latest", "v1.12.0; rm"):
         with pytest.raises(ValueError, match="a CoreDNS release is vX.Y.Z"):
-            coredns_image(bad)
+            coredns_release_image(bad)
