@@ -1,10 +1,11 @@
-"""The matrix: the whole suite on a fresh kind cluster per cell (Kubernetes version × IP family),
-one cell after another; a cell that fails, even to make its cluster, never stops the others. Then
-reports/matrix.html and reports/matrix.json from the cells' results (each run's <name>.json).
+"""The matrix: the whole suite on a fresh kind cluster per cell (Kubernetes version × IP family,
+and, with --coredns-versions, × CoreDNS release swapped in), one cell after another; a cell that
+fails, even to make its cluster, never stops the others. Then reports/matrix.html and
+reports/matrix.json from the cells' results (each run's <name>.json).
 
     headless-conformance matrix run [--versions 1.34 1.37] [--families ipv4 dual] [--compare-with FILE]
-                                    [-- PYTEST OPTIONS]
-    headless-conformance matrix run --cells 1.34/ipv6 1.37/dual       # exactly these cells
+                                    [--coredns-versions v1.11.1 v1.12.0] [-- PYTEST OPTIONS]
+    headless-conformance matrix run --cells 1.34/ipv6 1.37/dual/v1.12.0  # exactly these cells
     headless-conformance matrix assemble reports/matrix-*.json [--expect-all] [--out DIR] [--compare-with FILE]
     headless-conformance matrix plan                                  # the supported cells as JSON, for CI
 
@@ -27,7 +28,7 @@ from typing import IO
 from common.progress import speaker
 from common.releases import IP_FAMILIES, SUPPORTED_MINORS
 from common.signals import interrupt_on_termination, stop
-from headless_conformance.matrix import Cell, assemble, previous_outcomes, write
+from headless_conformance.matrix import Cell, assemble, cell_name, previous_outcomes, write
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,15 +65,17 @@ class Progress:
         return f"{self.percent}% of checks done" + (f", {self.failed} failed" if self.failed else "")
 
 
-def run_cell(version: str, family: str, extra: list[str]) -> Cell:
-    """The suite on a fresh cluster of `version` and `family`; its cell (with the error when it made none)."""
-    name = f"matrix-{version}-{family}"
+def run_cell(version: str, family: str, coredns: str, extra: list[str]) -> Cell:
+    """The suite on a fresh cluster of `version` and `family` (with CoreDNS `coredns` swapped in,
+    unless ''); its cell (with the error when it made none)."""
+    name = cell_name(version, family, coredns)
+    where = "/".join(filter(None, (version, family, coredns)))
     result, log = REPORTS / f"{name}.json", REPORTS / f"{name}.log"
     result.unlink(missing_ok=True)
     argv = [sys.executable, "-m", "pytest", "suites", "-n", "4", "-v", "--kubernetes-version", version,
             "--ip-family", family, "--cluster-name", f"hc-matrix-{version.replace('.', '-')}-{family}",
-            "--report-name", name, *extra]
-    say(f"{version}/{family}: running (log {log.relative_to(ROOT)})")
+            "--report-name", name, *(["--coredns-version", coredns] if coredns else []), *extra]
+    say(f"{where}: running (log {log.relative_to(ROOT)})")
     started = time.monotonic()
     progress = Progress()
     with log.open("w", buffering=1) as out:  # line by line, so the log can be followed while the cell runs
@@ -93,7 +96,7 @@ def run_cell(version: str, family: str, extra: list[str]) -> Cell:
                     code = proc.wait(PROGRESS_EVERY_S)
                     break
                 except subprocess.TimeoutExpired:
-                    say(f"{version}/{family}: {time.monotonic() - started:.0f} s: {progress}")
+                    say(f"{where}: {time.monotonic() - started:.0f} s: {progress}")
             reader.join(10)
         except BaseException:
             stop(proc, group=True, grace_s=180)  # the cell's own run deletes its cluster when asked to stop
@@ -102,21 +105,32 @@ def run_cell(version: str, family: str, extra: list[str]) -> Cell:
         return Cell.load(result)
     errors = [ln for ln in log.read_text().splitlines() if ln.startswith("ERROR:") or "error:" in ln]
     return Cell.missing(version, family, errors[-1] if errors else f"the run exited {code} without results",
-                        report=log.name, seconds=round(time.monotonic() - started, 1))
+                        report=log.name, seconds=round(time.monotonic() - started, 1), coredns=coredns)
 
 
-def cells_wanted(args: argparse.Namespace) -> list[tuple[str, str]]:
-    """(version, family) pairs: the --cells given, or every --versions × --families."""
+def cells_wanted(args: argparse.Namespace) -> list[tuple[str, str, str]]:
+    """(version, family, CoreDNS release or '') triples: the --cells given, or every --versions ×
+    --families (× --coredns-versions)."""
     if args.cells:
-        return [tuple(c.split("/", 1)) for c in args.cells]  # type: ignore[misc]
-    return [(v, f) for v in args.versions for f in args.families]
+        return [(*c.split("/")[:2], (c.split("/") + [""])[2]) for c in args.cells]  # type: ignore[misc]
+    releases = args.coredns_versions or [""]
+    return [(v, f, r) for v in args.versions for f in args.families for r in releases]
+
+
+def a_release(text: str) -> str:
+    release = text if text.startswith("v") else f"v{text}"
+    if not re.fullmatch(r"v\d+\.\d+\.\d+", release):
+        raise argparse.ArgumentTypeError(f"{text!r}: a CoreDNS release is X.Y.Z, e.g. 1.12.0")
+    return release
 
 
 def a_cell(text: str) -> str:
-    version, _, family = text.partition("/")
+    version, _, rest = text.partition("/")
+    family, _, release = rest.partition("/")
     if family not in IP_FAMILIES or not re.fullmatch(r"1\.\d+", version):
-        raise argparse.ArgumentTypeError(f"{text!r}: a cell is VERSION/FAMILY, e.g. 1.34/dual")
-    return text
+        raise argparse.ArgumentTypeError(f"{text!r}: a cell is VERSION/FAMILY[/COREDNS], e.g. 1.34/dual or "
+                                         "1.37/ipv4/v1.12.0")
+    return "/".join(filter(None, (version, family, release and a_release(release))))
 
 
 def assemble_to(cells: list[Cell], out: Path, compare_with: Path | None) -> int:
@@ -138,8 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="run every cell, then assemble")
     run.add_argument("--versions", nargs="+", default=list(SUPPORTED_VERSIONS))
     run.add_argument("--families", nargs="+", choices=IP_FAMILIES, default=list(IP_FAMILIES))
-    run.add_argument("--cells", nargs="+", type=a_cell, metavar="VERSION/FAMILY",
-                     help="exactly these cells, instead of every --versions × --families")
+    run.add_argument("--coredns-versions", nargs="+", type=a_release, default=[], metavar="X.Y.Z",
+                     help="a third axis: each cell once per CoreDNS release, built here and swapped in")
+    run.add_argument("--cells", nargs="+", type=a_cell, metavar="VERSION/FAMILY[/COREDNS]",
+                     help="exactly these cells, instead of every --versions × --families (× --coredns-versions)")
     run.add_argument("--compare-with", type=Path, default=None, help="matrix.json of an earlier run")
     run.add_argument("extra", nargs="*", help="more pytest options for every cell (after --)")
     join = sub.add_parser("assemble", help="the page and JSON from cells' result files")
@@ -172,8 +188,8 @@ def main(argv: list[str] | None = None) -> int:
         return assemble_to(cells, args.out, args.compare_with)
     interrupt_on_termination()
     cells = []
-    for version, family in cells_wanted(args):
-        cell = run_cell(version, family, args.extra)
+    for version, family, coredns in cells_wanted(args):
+        cell = run_cell(version, family, coredns, args.extra)
         cells.append(cell)
         say(cell.summary())
     return assemble_to(cells, REPORTS, args.compare_with)

@@ -47,11 +47,19 @@ class Cell:
     seconds: float = 0.0
     error: str = ""  # why the run produced no results (its cluster could not be made, say)
     checks: dict[str, Check] = field(default_factory=dict)
+    dns_swapped: bool = False  # the run swapped this CoreDNS release in: a column of the release axis
+    lags: dict[str, float] = field(default_factory=dict)
+    """how fast its DNS reflected changes: median, p95 and max seconds over `changes` measured lags"""
 
     @property
     def key(self) -> str:
         minor = ".".join(self.kubernetes.lstrip("v").split(".")[:2])
-        return f"{minor}/{self.ip_family}"
+        return f"{minor}/{self.ip_family}/coredns-{self.coredns}" if self.dns_swapped else f"{minor}/{self.ip_family}"
+
+    @property
+    def axis(self) -> tuple[str, str]:
+        """The column's place but for its DNS server: releases side by side share it."""
+        return (".".join(self.kubernetes.lstrip("v").split(".")[:2]), self.ip_family)
 
     def counts(self) -> dict[str, int]:
         found = {o: 0 for o in OUTCOMES}
@@ -60,10 +68,11 @@ class Cell:
         return {o: n for o, n in found.items() if n}
 
     @classmethod
-    def missing(cls, version: str, family: str, why: str, report: str = "", seconds: float = 0.0) -> Cell:
+    def missing(cls, version: str, family: str, why: str, report: str = "", seconds: float = 0.0,
+                coredns: str = "") -> Cell:
         """A cell that has no results: its run failed before any check, or wrote none."""
-        return cls(name=f"matrix-{version}-{family}", kubernetes=version, ip_family=family, node_image="",
-                   kind="", coredns="", report=report, seconds=seconds, error=why[:300])
+        return cls(name=cell_name(version, family, coredns), kubernetes=version, ip_family=family, node_image="",
+                   kind="", coredns=coredns, report=report, seconds=seconds, error=why[:300], dns_swapped=bool(coredns))
 
     def summary(self) -> str:
         if self.error:
@@ -86,6 +95,17 @@ class Cell:
         return cls.from_dict(json.loads(path.read_text()))
 
 
+def cell_name(version: str, family: str, coredns: str = "") -> str:
+    """'matrix-1.37-ipv4', or 'matrix-1.37-ipv4-coredns-v1.12.0' for a swapped release."""
+    return f"matrix-{version}-{family}" + (f"-coredns-{coredns}" if coredns else "")
+
+
+def release_key(release: str) -> tuple[int, ...]:
+    """'v1.12.3' -> (1, 12, 3), for ordering releases; unknown ones first."""
+    parts = release.lstrip("v").split("-", 1)[0].split(".")
+    return tuple(int(p) for p in parts) if all(p.isdigit() for p in parts) else ()
+
+
 def first_line(text: str) -> str:
     for line in text.splitlines():
         if line.strip():
@@ -101,6 +121,8 @@ class Row:
     results: list[Check]  # one per column, in column order
     disagree: bool
     newly: list[str]  # per column: "fails", "passes" or "" against the previous matrix
+    changed: list[bool] = field(default_factory=list)
+    """per column: this release's outcome differs from the release before it on the same cluster kind"""
 
 
 @dataclass
@@ -120,8 +142,9 @@ class Matrix:
             "schema": SCHEMA,
             "columns": [{"key": c.key, **{k: v for k, v in asdict(c).items() if k != "checks"}} for c in self.columns],
             "rows": [{"check": r.check, "level": r.level, "rule": r.rule, "disagree": r.disagree,
-                      "results": {c.key: {**asdict(x), "newly": n} for c, x, n in
-                                  zip(self.columns, r.results, r.newly, strict=True)}} for r in self.rows],
+                      "results": {c.key: {**asdict(x), "newly": n, "changed": ch} for c, x, n, ch in
+                                  zip(self.columns, r.results, r.newly, r.changed, strict=True)}}
+                     for r in self.rows],
             "pass_everywhere": self.everywhere,
         }
         return json.dumps(data, indent=1) + "\n"
@@ -139,7 +162,7 @@ def assemble(cells: list[Cell], previous: dict[tuple[str, str], str] | None = No
     `previous` where given."""
     families = {"ipv4": 0, "ipv6": 1, "dual": 2}
     columns = sorted(cells, key=lambda c: (tuple(int(p) for p in c.key.split("/")[0].split(".") if p.isdigit()),
-                                           families.get(c.ip_family, 9), c.name))
+                                           families.get(c.ip_family, 9), release_key(c.coredns), c.name))
     names = sorted({name for cell in columns for name in cell.checks},
                    key=lambda n: (_level_rank(columns, n), n))
     rows = []
@@ -155,9 +178,22 @@ def assemble(cells: list[Cell], previous: dict[tuple[str, str], str] | None = No
                 newly.append("passes")
             else:
                 newly.append("")
-        rows.append(Row(name, _level(columns, name), _rule(columns, name), results, len(ran) > 1, newly))
+        rows.append(Row(name, _level(columns, name), _rule(columns, name), results, len(ran) > 1, newly,
+                        changed_by_release(columns, results)))
     rows.sort(key=lambda row: not row.disagree)  # the rows that really differ first, each group in level order
     return Matrix(columns, rows)
+
+
+def changed_by_release(columns: list[Cell], results: list[Check]) -> list[bool]:
+    """Per column: True where the outcome differs from the previous column's on the same Kubernetes
+    version and family (releases side by side), both having run the check."""
+    changed = [False] * len(columns)
+    for i in range(1, len(columns)):
+        before, now = results[i - 1].outcome, results[i].outcome
+        ran = {before, now}.isdisjoint({"skipped", "not run"})
+        if columns[i].axis == columns[i - 1].axis and ran and before != now:
+            changed[i] = True
+    return changed
 
 
 def _level(cells: list[Cell], name: str) -> str:
@@ -196,6 +232,7 @@ td.result summary { cursor: pointer; }
 .msg { display: block; font-size: 11px; color: #555; font-weight: normal; max-width: 26em; }
 .newly { font-weight: bold; color: #a00; }
 .newly.passes { color: #070; }
+.changed { font-weight: bold; color: #a50; }
 """
 # compact marks: a column is as narrow as its header; the whole failure line is one click away
 MARKS = {"passed": "pass", "failed": "FAIL", "error": "ERROR", "skipped": "n/a", "xfailed": "xfail",
@@ -222,6 +259,10 @@ def render_html(matrix: Matrix) -> str:
         known = [escape(v) for v in (cell.ip_family, "CoreDNS" if cell.coredns else "", cell.coredns) if v]
         head = "<br>".join([f"<b>{escape(cell.kubernetes)}</b>", *known])
         link = f"<br><a href='{escape(cell.report)}'>report</a>" if cell.report else ""
+        if cell.lags:
+            link += (f"<br><span title='propagation lag: median / 95th percentile / max over "
+                     f"{cell.lags.get('changes', 0):g} changes'>lag {cell.lags['median']:.1f}/"
+                     f"{cell.lags['p95']:.1f}/{cell.lags['max']:.1f} s</span>")
         error = f"<span class='msg'>not run: {escape(cell.error)}</span>" if cell.error else ""
         out.append(f"<th class='col' data-key='{escape(cell.key)}' title='{escape(about)}'>{head}{link}{error}</th>")
     out.append("</tr></thead><tbody>")
@@ -235,8 +276,11 @@ def render_html(matrix: Matrix) -> str:
         cls = " class='disagree'" if row.disagree else ""
         rule = f"<span class='msg'>{escape(row.rule)}</span>" if row.rule else ""
         out.append(f"<tr{cls}><td class='check' title='{escape(row.check)}'>{_check_name(row.check)}{rule}</td>")
-        for cell, result, newly in zip(matrix.columns, row.results, row.newly, strict=True):
+        for cell, result, newly, changed in zip(matrix.columns, row.results, row.newly,
+                                                row.changed or [False] * len(row.results), strict=True):
             mark = f" <span class='newly {newly}'>newly {newly}</span>" if newly else ""
+            if changed:
+                mark += " <span class='changed' title='the outcome changed with this release'>changed</span>"
             should = result.strength == "SHOULD" and result.outcome in BAD
             shown = MARKS.get(result.outcome, result.outcome) + (" SHOULD" if should else "")
             text = f"<a href='{escape(cell.report)}'>{escape(shown)}</a>" if cell.report else escape(shown)

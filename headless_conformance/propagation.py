@@ -160,6 +160,15 @@ class Lags:
     values: tuple[float, ...]  # changes where a server was seen wrong before all held right
     already: int = 0  # changes every server already reflected when first asked
 
+    def figures(self) -> dict[str, float]:
+        """Median, 95th percentile and max seconds, and how many changes they are over ({} if none)."""
+        if not self.values:
+            return {}
+        ordered = sorted(self.values)
+        p95 = statistics.quantiles(ordered, n=20, method="inclusive")[18] if len(ordered) > 1 else ordered[0]
+        return {"median": round(statistics.median(ordered), 2), "p95": round(p95, 2), "max": round(ordered[-1], 2),
+                "changes": len(ordered)}
+
     def summary(self) -> str:
         more = f"; {self.already} more already reflected when first asked" if self.already else ""
         if not self.values:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from common.cache import cache_root
 from imagebuild.progress import step
-from imagebuild.shell import run
+from imagebuild.shell import BuildError, CommandFailed, run
 
 LOCAL_REPLACE = re.compile(r"^\s*(?:replace\s+)?(\S+)(?:\s+v\S+)?\s+=>\s+((?:\.\.?/|/)\S*)\s*$")
 
@@ -119,8 +119,30 @@ def binary_name(package: str) -> str:
     return parts[-2] if re.fullmatch(r"v\d+", parts[-1]) else parts[-1]
 
 
+UNSERVED = re.compile(r"reading https?://\S+?/(?P<module>[^@\s]+)/@v/(?P<version>\S+?)\.(?:zip|mod|info): "
+                      r"(?P<status>4\d\d [A-Za-z ]+)")
+
+
+def unserved_module(output: str) -> str | None:
+    """'inet.af/netaddr@v0.0.0-2022… (403 Forbidden)' when the go command's output says the module
+    proxy refused a module; None otherwise."""
+    found = UNSERVED.search(output)
+    return f"{found['module']}@{found['version']} ({found['status'].strip()})" if found else None
+
+
 def build(build: GoBuild) -> Path:
     """Build (or reuse) the binaries; returns the directory holding them."""
+    try:
+        return _build(build)
+    except CommandFailed as err:
+        refused = unserved_module(str(err))
+        if refused is None:
+            raise
+        raise BuildError(f"{build.module}@{build.version} cannot be built here: the Go module proxy does not serve "
+                         f"{refused}, which it needs") from None
+
+
+def _build(build: GoBuild) -> Path:
     out = build.out_dir()
     done = out / ".complete"
     if done.exists():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from common.images import coredns_release_image
+from imagebuild.gobuild import unserved_module
 from imagebuild.versions import module_version_of_image_tag
 
 
@@ -23,3 +24,11 @@ def test_a_coredns_release_is_named_by_its_tag_and_anything_else_refused() -> No
     for bad in ("1.12.0", "v1.12", "latest", "v1.12.0; rm"):
         with pytest.raises(ValueError, match="a CoreDNS release is vX.Y.Z"):
             coredns_release_image(bad)
+
+
+def test_a_module_the_proxy_refuses_is_named() -> None:
+    output = ("go: downloading inet.af/netaddr v0.0.0-20220811202034-502d2d690317\n"
+              "\tinet.af/netaddr: inet.af/netaddr@v0.0.0-20220811202034-502d2d690317: reading "
+              "https://proxy.golang.org/inet.af/netaddr/@v/v0.0.0-20220811202034-502d2d690317.zip: 403 Forbidden\n")
+    assert unserved_module(output) == "inet.af/netaddr@v0.0.0-20220811202034-502d2d690317 (403 Forbidden)"
+    assert unserved_module("go: go.mod requires go >= 1.27") is None

@@ -115,3 +115,28 @@ def test_a_failed_should_is_shown_as_such_and_kept_in_the_json() -> None:
     results = next(r for r in json.loads(matrix.to_json())["rows"] if r["check"] == A)["results"]
     assert (results["1.37/ipv4"]["strength"], results["1.37/ipv6"]["strength"]) == ("SHOULD", "MUST")
     assert Cell.from_dict(json.loads(should.to_json())).checks[A].strength == "SHOULD"
+
+
+def release(coredns: str, lags: dict[str, float] | None = None, **outcomes: str) -> Cell:
+    swapped = cell("1.37", "ipv6", **outcomes)
+    swapped.name, swapped.coredns, swapped.dns_swapped = f"matrix-1.37-ipv6-coredns-{coredns}", coredns, True
+    swapped.lags = lags or {}
+    return swapped
+
+
+def test_releases_side_by_side_in_release_order_and_the_release_that_changed_an_outcome() -> None:
+    matrix = assemble([release("v1.13.1"), release("v1.12.1", ttl="xfailed"), release("v1.12.3"),
+                       cell("1.37", "ipv4")])
+
+    assert [c.key for c in matrix.columns] == ["1.37/ipv4", "1.37/ipv6/coredns-v1.12.1", "1.37/ipv6/coredns-v1.12.3",
+                                               "1.37/ipv6/coredns-v1.13.1"]
+    rows = {r.check: r for r in matrix.rows}
+    assert rows[TTL].changed == [False, False, True, False]  # v1.12.3 changed it; the ipv4 column is another axis
+    assert rows[A].changed == [False] * 4
+    assert "<span class='changed'" in render_html(matrix)
+
+
+def test_a_column_shows_how_fast_its_server_reflected_changes() -> None:
+    page = render_html(assemble([release("v1.12.1", {"median": 1.04, "p95": 3.2, "max": 4.55, "changes": 12})]))
+    assert "lag 1.0/3.2/4.5 s" in page or "lag 1.0/3.2/4.6 s" in page
+    assert "median / 95th percentile / max over 12 changes" in page

@@ -119,3 +119,10 @@ def test_changes_already_reflected_when_first_asked_are_counted_apart() -> None:
     assert Lags((0.5,), already=4).summary() == ("median 0.5 s, max 0.5 s over 1 changes where a stale answer was "
                                                  "seen; 4 more already reflected when first asked")
     assert Lags((), already=2).summary() == "no stale answer seen; 2 more already reflected when first asked"
+
+
+def test_lag_figures_for_a_column_of_the_matrix() -> None:
+    assert Lags((), 3).figures() == {}
+    assert Lags((2.0,)).figures() == {"median": 2.0, "p95": 2.0, "max": 2.0, "changes": 1}
+    figures = Lags(tuple(float(s) for s in range(1, 21))).figures()
+    assert figures == {"median": 10.5, "p95": 19.05, "max": 20.0, "changes": 20}
