@@ -17,6 +17,7 @@ SUBCOMMANDS = {
     "matrix": ("cli.matrix", "the suite across Kubernetes versions × IP families, and the page comparing them"),
     "upstream": ("cli.upstream", "upstream's e2e DNS and StatefulSet specs beside this suite"),
     "bench": ("cli.bench", "time the suite on one warm cluster with several worker counts"),
+    "bisect": ("cli.bisect", "the first CoreDNS release between a good and a bad one whose outcome of a check differs"),
     "soak": ("cli.soak", "the suite run N times against one cluster, each check's flips counted"),
     "interrupts": ("cli.interrupts", "stop runs with signals at each moment and check nothing is left"),
 }

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
-import time
 from pathlib import Path
 
+from cli.one_cluster import OneCluster
 from common import releases
 from common.progress import speaker
-from common.signals import interrupt_on_termination, run_to_completion
-from headless_conformance import kind as kindcli
+from common.signals import interrupt_on_termination
 from headless_conformance.matrix import Cell
 from headless_conformance.run_images import ensure_build
 from headless_conformance.soak import soak_of
@@ -51,36 +48,23 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     interrupt_on_termination()
     record = ensure_build(args.kubernetes_version, say)
-    cluster = kindcli.KindCluster(CLUSTER, record.kind, ROOT / "reports" / f"{args.name}-kubeconfig")
-    logs = ROOT / "reports" / f"{args.name}-logs"
-    logs.mkdir(parents=True, exist_ok=True)
+    cluster = OneCluster(CLUSTER, record.kind, args.kubernetes_version, ROOT / "reports" / f"{args.name}-logs", say)
     cells: list[Cell] = []
     statuses: list[int] = []
     try:
         for run in range(1, args.runs + 1):
             name = f"{args.name}-{run:02d}"
-            keep = ["--keep-cluster"] if run == 1 else ["--reuse-cluster"]
-            argv = [sys.executable, "-m", "pytest", "suites", "-q", "-p", "no:cacheprovider", "--cluster-name",
-                    CLUSTER, "--kubernetes-version", args.kubernetes_version, *keep, "--report-name", name,
-                    *args.pytest_options]
             say(f"run {run} of {args.runs} ({name})")
-            started = time.monotonic()
-            with (logs / f"{name}.log").open("w") as out:
-                status = run_to_completion(argv, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+            status, cell, seconds = cluster.run(name, args.pytest_options)
             statuses.append(status)
-            path = ROOT / "reports" / f"{name}.json"
-            cell = Cell.load(path) if path.exists() else Cell.missing(args.kubernetes_version, "?", f"exit {status}")
-            cell.name = name
             cells.append(cell)
-            say(f"run {run}: exit {status} in {time.monotonic() - started:.0f} s: "
+            say(f"run {run}: exit {status} in {seconds:.0f} s: "
                 + ", ".join(f"{n} {o}" for o, n in sorted(cell.counts().items())))
             write(args.name, cells, statuses, args.pytest_options)  # after each run: a stopped soak keeps its runs
     except KeyboardInterrupt as stop:
         say(f"stopped ({stop or 'interrupted'}) after {len(cells)} of {args.runs} runs")
         statuses.append(130)
     finally:
-        if cluster.exists():
-            say(f"deleting kind cluster {CLUSTER}")
-            cluster.delete()
+        cluster.close()
         print(write(args.name, cells, statuses, args.pytest_options))
     return 0 if statuses and all(s == 0 for s in statuses) and len(statuses) == args.runs else 1

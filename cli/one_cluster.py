@@ -1,0 +1,46 @@
+"""Runs of the suite one after another on one kind cluster (the soak's runs, the bisect's steps): the
+first run makes the cluster and keeps it, the others reuse it, and `close` deletes it, whatever
+ended the runs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from common.signals import run_to_completion
+from headless_conformance import kind as kindcli
+from headless_conformance.matrix import Cell
+from headless_conformance.request import Say
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORTS = ROOT / "reports"
+
+
+class OneCluster:
+    def __init__(self, name: str, kind: str, kubernetes_version: str, logs: Path, say: Say) -> None:
+        self.name, self.kubernetes_version, self.logs, self.say = name, kubernetes_version, logs, say
+        self.cluster = kindcli.KindCluster(name, kind, REPORTS / f"{name}-kubeconfig")
+        self.runs = 0
+        logs.mkdir(parents=True, exist_ok=True)
+
+    def run(self, report_name: str, options: list[str]) -> tuple[int, Cell, float]:
+        """The suite with `options` (its output in the logs folder); its exit status, cell and seconds."""
+        keep = ["--keep-cluster"] if self.runs == 0 else ["--reuse-cluster"]
+        self.runs += 1
+        argv = [sys.executable, "-m", "pytest", "suites", "-q", "-p", "no:cacheprovider", "--cluster-name",
+                self.name, "--kubernetes-version", self.kubernetes_version, *keep, "--report-name", report_name,
+                *options]
+        started = time.monotonic()
+        with (self.logs / f"{report_name}.log").open("w") as out:
+            status = run_to_completion(argv, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        path = REPORTS / f"{report_name}.json"
+        cell = Cell.load(path) if path.exists() else Cell.missing(self.kubernetes_version, "?", f"exit {status}")
+        cell.name = report_name
+        return status, cell, time.monotonic() - started
+
+    def close(self) -> None:
+        if self.cluster.exists():
+            self.say(f"deleting kind cluster {self.name}")
+            self.cluster.delete()
