@@ -64,9 +64,11 @@ def unserved_api(log: str) -> str | None:
     return found.group(0).strip() if found else None
 
 
-def _log(kube: Kube, pod: str, container: str) -> str:
+def _log(kube: Kube, pod: str, container: str, *, head: bool = False) -> str:
+    """The log's last 200 lines, or (`head`) its first 64 KiB, where the start-up banner is."""
+    window = {"limit_bytes": 65536} if head else {"tail_lines": 200}
     try:
-        return kube.core.read_namespaced_pod_log(pod, NAMESPACE, container=container, tail_lines=200) or ""
+        return kube.core.read_namespaced_pod_log(pod, NAMESPACE, container=container, **window) or ""
     except ApiException:
         return ""  # not started yet, or the logs are not ours to read
 
@@ -75,7 +77,7 @@ def running_release(kube: Kube) -> str | None:
     """The release the Ready kube-dns pods announce in their logs (the server that answers)."""
     for pod in kube.core.list_namespaced_pod(NAMESPACE, label_selector=SELECTOR).items:
         for container in pod.spec.containers:
-            release = release_in_log(_log(kube, pod.metadata.name, container.name))
+            release = release_in_log(_log(kube, pod.metadata.name, container.name, head=True))
             if release:
                 return release
     return None
