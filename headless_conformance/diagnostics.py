@@ -25,8 +25,7 @@ def namespace_diagnostics(kube: Kube, namespaces: Iterable[str]) -> list[tuple[s
             for pod in core.list_namespaced_pod(namespace).items:
                 for container in pod.spec.containers:
                     try:
-                        log = core.read_namespaced_pod_log(pod.metadata.name, namespace, container=container.name,
-                                                           tail_lines=LOG_LINES)
+                        log = kube.pod_log(namespace, pod.metadata.name, container.name, tail_lines=LOG_LINES)
                     except ApiException as err:
                         log = f"(no log: {err.reason})"
                     out.append((f"log {namespace}/{pod.metadata.name}/{container.name}", log or "(empty)"))

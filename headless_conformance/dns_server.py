@@ -66,9 +66,9 @@ def unserved_api(log: str) -> str | None:
 
 def _log(kube: Kube, pod: str, container: str, *, head: bool = False) -> str:
     """The log's last 200 lines, or (`head`) its first 64 KiB, where the start-up banner is."""
-    window = {"limit_bytes": 65536} if head else {"tail_lines": 200}
     try:
-        return kube.core.read_namespaced_pod_log(pod, NAMESPACE, container=container, **window) or ""
+        return (kube.pod_log(NAMESPACE, pod, container, limit_bytes=65536) if head else
+                kube.pod_log(NAMESPACE, pod, container, tail_lines=200))
     except ApiException:
         return ""  # not started yet, or the logs are not ours to read
 

@@ -204,6 +204,15 @@ class Kube:
     def server_version(self) -> str:
         return client.VersionApi(self.api).get_code().git_version
 
+    def pod_log(self, namespace: str, pod: str, container: str, *, tail_lines: int | None = None,
+                limit_bytes: int | None = None) -> str:
+        """A container's log as text: its last `tail_lines`, or its first `limit_bytes`. Read raw,
+        because the client's own decoding returns the text of a bytes object ("b'...\\n...'")."""
+        window = {k: v for k, v in (("tail_lines", tail_lines), ("limit_bytes", limit_bytes)) if v is not None}
+        response = self.core.read_namespaced_pod_log(pod, namespace, container=container, _preload_content=False,
+                                                     **window)
+        return response.data.decode(errors="replace")
+
 
 def _ready(endpoint: Any) -> bool:
     """An unset `ready` counts as ready, as the EndpointSlice API tells consumers to read it."""

@@ -49,7 +49,7 @@ class Cell:
     checks: dict[str, Check] = field(default_factory=dict)
     dns_swapped: bool = False  # the run swapped this CoreDNS release in: a column of the release axis
     lags: dict[str, float] = field(default_factory=dict)
-    """how fast its DNS reflected changes: median, p95 and max seconds over `changes` measured lags"""
+    """how fast its DNS reflected changes (propagation.Lags.figures)"""
 
     @property
     def key(self) -> str:
@@ -259,10 +259,7 @@ def render_html(matrix: Matrix) -> str:
         known = [escape(v) for v in (cell.ip_family, "CoreDNS" if cell.coredns else "", cell.coredns) if v]
         head = "<br>".join([f"<b>{escape(cell.kubernetes)}</b>", *known])
         link = f"<br><a href='{escape(cell.report)}'>report</a>" if cell.report else ""
-        if cell.lags:
-            link += (f"<br><span title='propagation lag: median / 95th percentile / max over "
-                     f"{cell.lags.get('changes', 0):g} changes'>lag {cell.lags['median']:.1f}/"
-                     f"{cell.lags['p95']:.1f}/{cell.lags['max']:.1f} s</span>")
+        link += _lags(cell.lags)
         error = f"<span class='msg'>not run: {escape(cell.error)}</span>" if cell.error else ""
         out.append(f"<th class='col' data-key='{escape(cell.key)}' title='{escape(about)}'>{head}{link}{error}</th>")
     out.append("</tr></thead><tbody>")
@@ -291,6 +288,18 @@ def render_html(matrix: Matrix) -> str:
         out.append("</tr>")
     out.append("</tbody></table></body></html>")
     return "\n".join(out) + "\n"
+
+
+def _lags(lags: dict[str, float]) -> str:
+    """How fast the column's DNS reflected changes, for its header."""
+    if "median" in lags:
+        return (f"<br><span class='lags' title='propagation lag: median / 95th percentile / max over the "
+                f"{lags['stale']:g} of {lags['changes']:g} changes where a stale answer was seen'>lag "
+                f"{lags['median']:.1f}/{lags['p95']:.1f}/{lags['max']:.1f} s</span>")
+    if lags:
+        return (f"<br><span class='lags' title='every server reflected each of {lags['changes']:g} changes when first "
+                f"asked'>lag: none seen</span>")
+    return ""
 
 
 def _rows_disagreeing(matrix: Matrix) -> str:

@@ -161,13 +161,17 @@ class Lags:
     already: int = 0  # changes every server already reflected when first asked
 
     def figures(self) -> dict[str, float]:
-        """Median, 95th percentile and max seconds, and how many changes they are over ({} if none)."""
-        if not self.values:
+        """How many changes were measured and how many showed a stale answer, with the median, 95th
+        percentile and max seconds of those (only the counts when none did; {} when nothing changed)."""
+        changes = len(self.values) + self.already
+        if not changes:
             return {}
-        ordered = sorted(self.values)
-        p95 = statistics.quantiles(ordered, n=20, method="inclusive")[18] if len(ordered) > 1 else ordered[0]
-        return {"median": round(statistics.median(ordered), 2), "p95": round(p95, 2), "max": round(ordered[-1], 2),
-                "changes": len(ordered)}
+        found: dict[str, float] = {"changes": changes, "stale": len(self.values)}
+        if self.values:
+            ordered = sorted(self.values)
+            p95 = statistics.quantiles(ordered, n=20, method="inclusive")[18] if len(ordered) > 1 else ordered[0]
+            found.update(median=round(statistics.median(ordered), 2), p95=round(p95, 2), max=round(ordered[-1], 2))
+        return found
 
     def summary(self) -> str:
         more = f"; {self.already} more already reflected when first asked" if self.already else ""

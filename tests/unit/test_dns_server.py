@@ -10,6 +10,7 @@ import pytest
 
 from common.wait import StopWaiting
 from headless_conformance import dns_server, providers
+from headless_conformance.kube import Kube
 from headless_conformance.request import ProviderError, Request
 
 BANNER = (".:53\n[INFO] plugin/reload: Running configuration SHA512 = 1f2e\n"
@@ -32,6 +33,8 @@ def test_an_api_the_server_no_longer_serves_is_named_by_the_log_line() -> None:
 class FakeCluster:
     """The kube-dns Deployment and its pods; patching the image rolls the pods at once."""
 
+    pod_log = Kube.pod_log  # the real reading of a log, over the fake API
+
     def __init__(self, image: str, replicas: int = 2, ready: bool = True, log: str = BANNER,
                  waiting: str | None = None) -> None:
         self.image, self.replicas, self.ready, self.log, self.waiting = image, replicas, ready, log, waiting
@@ -39,7 +42,8 @@ class FakeCluster:
         self.patches: list[dict[str, Any]] = []
         self.apps = NS(list_namespaced_deployment=self._deployments, read_namespaced_deployment=self._deployment,
                        patch_namespaced_deployment=self._patch)
-        self.core = NS(list_namespaced_pod=self._pods, read_namespaced_pod_log=lambda *a, **k: self.log)
+        self.core = NS(list_namespaced_pod=self._pods,
+                       read_namespaced_pod_log=lambda *a, **k: NS(data=self.log.encode()))
 
     def _deployment(self, *_: object) -> NS:
         container = NS(name="coredns", image=self.image, image_pull_policy=self.pull_policy)

@@ -137,6 +137,9 @@ def test_releases_side_by_side_in_release_order_and_the_release_that_changed_an_
 
 
 def test_a_column_shows_how_fast_its_server_reflected_changes() -> None:
-    page = render_html(assemble([release("v1.12.1", {"median": 1.04, "p95": 3.2, "max": 4.55, "changes": 12})]))
+    page = render_html(assemble([release("v1.12.1", {"median": 1.04, "p95": 3.2, "max": 4.55, "changes": 12,
+                                                     "stale": 5})]))
     assert "lag 1.0/3.2/4.5 s" in page or "lag 1.0/3.2/4.6 s" in page
-    assert "median / 95th percentile / max over 12 changes" in page
+    assert "median / 95th percentile / max over the 5 of 12 changes where a stale answer was seen" in page
+    quick = render_html(assemble([release("v1.12.1", {"changes": 7, "stale": 0})]))
+    assert "lag: none seen" in quick and "each of 7 changes when first asked" in quick

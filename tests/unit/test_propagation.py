@@ -122,7 +122,8 @@ def test_changes_already_reflected_when_first_asked_are_counted_apart() -> None:
 
 
 def test_lag_figures_for_a_column_of_the_matrix() -> None:
-    assert Lags((), 3).figures() == {}
-    assert Lags((2.0,)).figures() == {"median": 2.0, "p95": 2.0, "max": 2.0, "changes": 1}
+    assert Lags(()).figures() == {}
+    assert Lags((), 3).figures() == {"changes": 3, "stale": 0}
+    assert Lags((2.0,), 1).figures() == {"median": 2.0, "p95": 2.0, "max": 2.0, "changes": 2, "stale": 1}
     figures = Lags(tuple(float(s) for s in range(1, 21))).figures()
-    assert figures == {"median": 10.5, "p95": 19.05, "max": 20.0, "changes": 20}
+    assert figures == {"median": 10.5, "p95": 19.05, "max": 20.0, "changes": 20, "stale": 20}
