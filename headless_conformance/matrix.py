@@ -251,13 +251,14 @@ def render_html(matrix: Matrix) -> str:
     out = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>Headless Service conformance matrix</title>",
            f"<style>{STYLE}</style></head><body>", "<h1>Headless Service conformance matrix</h1>",
            f"<p id='summary'>{matrix.everywhere} of {len(matrix.rows)} checks pass everywhere they apply "
-           f"({len(matrix.columns)} cells{_not_run(matrix)}); {_rows_disagreeing(matrix)} highlighted and "
+           f"({len(matrix.columns)} cell{'s' * (len(matrix.columns) != 1)}{_not_run(matrix)}); "
+           f"{_rows_disagreeing(matrix)} highlighted and "
            "first (n/a: the check does not apply there).</p>",
            "<table><thead><tr><th>check</th>"]
     for cell in matrix.columns:
         about = f"node {cell.node_image}; kind {cell.kind}" if cell.node_image else ""
         known = [escape(v) for v in (cell.ip_family, "CoreDNS" if cell.coredns else "", cell.coredns) if v]
-        head = "<br>".join([f"<b>{escape(cell.kubernetes)}</b>", *known])
+        head = "<br>".join([f"<b>{escape(cell.kubernetes)}</b>", *known, *(["swapped in"] if cell.dns_swapped else [])])
         link = f"<br><a href='{escape(cell.report)}'>report</a>" if cell.report else ""
         link += _lags(cell.lags)
         error = f"<span class='msg'>not run: {escape(cell.error)}</span>" if cell.error else ""
