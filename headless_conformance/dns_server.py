@@ -64,11 +64,17 @@ def unserved_api(log: str) -> str | None:
     return found.group(0).strip() if found else None
 
 
-def _log(kube: Kube, pod: str, container: str, *, head: bool = False) -> str:
-    """The log's last 200 lines, or (`head`) its first 64 KiB, where the start-up banner is."""
+def last_line(log: str) -> str | None:
+    lines = [line.strip() for line in log.splitlines() if line.strip()]
+    return lines[-1] if lines else None
+
+
+def _log(kube: Kube, pod: str, container: str, *, head: bool = False, previous: bool = False) -> str:
+    """The log's last 200 lines, or (`head`) its first 64 KiB, where the start-up banner is
+    (`previous`: of the run that ended, for a container that crashed)."""
     try:
         return (kube.pod_log(NAMESPACE, pod, container, limit_bytes=65536) if head else
-                kube.pod_log(NAMESPACE, pod, container, tail_lines=200))
+                kube.pod_log(NAMESPACE, pod, container, tail_lines=200, previous=previous))
     except ApiException:
         return ""  # not started yet, or the logs are not ours to read
 
@@ -113,10 +119,12 @@ def _rollout(kube: Kube, deployment: DnsDeployment, image: str) -> Rollout:
         for status in pod.status.container_statuses or []:
             waiting = status.state.waiting if status.state else None
             if status.name == deployment.container and waiting is not None and waiting.reason in STUCK:
-                line = unserved_api(_log(kube, pod.metadata.name, deployment.container))
+                log = _log(kube, pod.metadata.name, deployment.container, previous=status.restart_count > 0)
+                line = unserved_api(log) or last_line(log)
+                said = f"; its last run's log ends: {line}" if line else (f" ({waiting.message})" if waiting.message
+                                                                          else "")
                 raise StopWaiting(f"{image} cannot serve this cluster: pod {pod.metadata.name} is {waiting.reason}"
-                                  f"{f' ({waiting.message})' if waiting.message else ''}"
-                                  f"{f'; its log says: {line}' if line else ''}")
+                                  f"{said}")
         if any(c.type == "Ready" and c.status == "True" for c in pod.status.conditions or []):
             ready += 1
         else:

@@ -205,10 +205,13 @@ class Kube:
         return client.VersionApi(self.api).get_code().git_version
 
     def pod_log(self, namespace: str, pod: str, container: str, *, tail_lines: int | None = None,
-                limit_bytes: int | None = None) -> str:
-        """A container's log as text: its last `tail_lines`, or its first `limit_bytes`. Read raw,
-        because the client's own decoding returns the text of a bytes object ("b'...\\n...'")."""
+                limit_bytes: int | None = None, previous: bool = False) -> str:
+        """A container's log as text: its last `tail_lines`, or its first `limit_bytes` (`previous`:
+        of the container's last run, the one that ended). Read raw, because the client's own
+        decoding returns the text of a bytes object ("b'...\\n...'")."""
         window = {k: v for k, v in (("tail_lines", tail_lines), ("limit_bytes", limit_bytes)) if v is not None}
+        if previous:
+            window["previous"] = True
         response = self.core.read_namespaced_pod_log(pod, namespace, container=container, _preload_content=False,
                                                      **window)
         return response.data.decode(errors="replace")

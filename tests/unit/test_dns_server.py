@@ -66,7 +66,8 @@ class FakeCluster:
             metadata=NS(name=f"coredns-{i}", deletion_timestamp=None),
             spec=NS(containers=[NS(name="coredns", image=self.image)]),
             status=NS(conditions=[NS(type="Ready", status=str(self.ready))],
-                      container_statuses=[NS(name="coredns", state=NS(waiting=waiting))]))
+                      container_statuses=[NS(name="coredns", state=NS(waiting=waiting),
+                                             restart_count=1 if self.waiting else 0)]))
             for i in range(self.replicas)])
 
 
@@ -100,10 +101,17 @@ def test_a_release_that_cannot_watch_the_api_stops_the_wait_with_its_log_line() 
         dns_server.swap(cluster, dns_server.find(cluster), cluster.image, None, 5, quiet)  # type: ignore[arg-type]
 
 
-def test_a_crashing_or_unpullable_server_stops_the_wait() -> None:
-    cluster = FakeCluster("my/coredns:broken", ready=False, waiting="ErrImageNeverPull")
+def test_a_crashing_or_unpullable_server_stops_the_wait_with_its_last_words() -> None:
+    cluster = FakeCluster("my/coredns:broken", ready=False, waiting="ErrImageNeverPull", log="")
     with pytest.raises(dns_server.SwapFailed, match="my/coredns:broken cannot serve this cluster: pod coredns-0 is "
-                                                    "ErrImageNeverPull"):
+                                                    "ErrImageNeverPull \\(back-off 10s\\)"):
+        dns_server.swap(cluster, dns_server.find(cluster), cluster.image, None, 5, quiet)  # type: ignore[arg-type]
+    parse_error = ("plugin/cache: /etc/coredns/Corefile:17 - Error during parsing: Wrong argument count or "
+                   "unexpected line ending after 'disable'\n")
+    cluster = FakeCluster("headless-conformance/coredns:v1.8.3", ready=False, waiting="CrashLoopBackOff",
+                          log=parse_error)
+    with pytest.raises(dns_server.SwapFailed, match="is CrashLoopBackOff; its last run's log ends: plugin/cache: "
+                                                    "/etc/coredns/Corefile:17 - Error during parsing"):
         dns_server.swap(cluster, dns_server.find(cluster), cluster.image, None, 5, quiet)  # type: ignore[arg-type]
 
 
@@ -117,12 +125,10 @@ def test_swaps_that_cannot_be_done_are_refused_in_one_line(request_: Request, me
         providers._dns_image(request_, quiet)
 
 
-def test_an_allowed_swap_of_an_existing_cluster_is_restored_at_the_end(tmp_path: Any,
-                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_allowed_swap_of_an_existing_cluster_is_restored_at_the_end(tmp_path: Any) -> None:
     cluster = FakeCluster("registry.k8s.io/coredns/coredns:v1.14.6")
     state = providers.Provisioned()
     request = Request(provider="existing", coredns_image="my/coredns:patched", allow_dns_swap=True)
-    monkeypatch.setattr(providers, "wait_usable", lambda *a: None)
     providers._swap_dns(cluster, "my/coredns:patched", request, state, quiet)  # type: ignore[arg-type]
     assert cluster.image == "my/coredns:patched" and state.dns_original is not None
     assert providers.clean_up(state, failed=False, logs_dir=tmp_path, say=quiet) == []
