@@ -25,10 +25,11 @@ import time
 from pathlib import Path
 from typing import IO
 
+from common.markdown import replace_section
 from common.progress import speaker
 from common.releases import IP_FAMILIES, SUPPORTED_MINORS
 from common.signals import interrupt_on_termination, stop
-from headless_conformance.matrix import Cell, assemble, cell_name, previous_outcomes, write
+from headless_conformance.matrix import Cell, assemble, cell_name, previous_outcomes, release_changes_markdown, write
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -133,10 +134,13 @@ def a_cell(text: str) -> str:
     return "/".join(filter(None, (version, family, release and a_release(release))))
 
 
-def assemble_to(cells: list[Cell], out: Path, compare_with: Path | None) -> int:
+def assemble_to(cells: list[Cell], out: Path, compare_with: Path | None, releases_table: Path | None = None) -> int:
     previous = previous_outcomes(compare_with.read_text()) if compare_with else None
     matrix = assemble(cells, previous)
     page, data = write(matrix, out)
+    if releases_table is not None:
+        replace_section(releases_table, "coredns-releases", release_changes_markdown(matrix))
+        say(f"the checks that change across releases: in {releases_table}")
     missing = sum(bool(c.error) for c in cells)
     say(f"{matrix.everywhere} of {len(matrix.rows)} checks pass everywhere across {len(cells)} cells"
         f"{f' ({missing} not run)' if missing else ''}; {sum(r.disagree for r in matrix.rows)} rows disagree")
@@ -157,11 +161,16 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--cells", nargs="+", type=a_cell, metavar="VERSION/FAMILY[/COREDNS]",
                      help="exactly these cells, instead of every --versions × --families (× --coredns-versions)")
     run.add_argument("--compare-with", type=Path, default=None, help="matrix.json of an earlier run")
+    run.add_argument("--releases-table", type=Path, default=None, metavar="MARKDOWN",
+                     help="put the table of checks whose outcome changes across releases into this file's "
+                          "coredns-releases section (e.g. README.md)")
     run.add_argument("extra", nargs="*", help="more pytest options for every cell (after --)")
     join = sub.add_parser("assemble", help="the page and JSON from cells' result files")
     join.add_argument("files", nargs="*", type=Path, metavar="CELL_JSON")
     join.add_argument("--out", type=Path, default=REPORTS)
     join.add_argument("--compare-with", type=Path, default=None, help="matrix.json of an earlier run")
+    join.add_argument("--releases-table", type=Path, default=None, metavar="MARKDOWN",
+                      help="as for run: the coredns-releases section of this file")
     join.add_argument("--expect", nargs="+", type=a_cell, default=[], metavar="VERSION/FAMILY",
                       help="cells that must be there: one that wrote no file shows as not run")
     join.add_argument("--expect-all", action="store_true",
@@ -185,11 +194,11 @@ def main(argv: list[str] | None = None) -> int:
         if not cells:
             print("matrix: error: no cell files given, and none expected", file=sys.stderr)
             return 2
-        return assemble_to(cells, args.out, args.compare_with)
+        return assemble_to(cells, args.out, args.compare_with, args.releases_table)
     interrupt_on_termination()
     cells = []
     for version, family, coredns in cells_wanted(args):
         cell = run_cell(version, family, coredns, args.extra)
         cells.append(cell)
         say(cell.summary())
-    return assemble_to(cells, REPORTS, args.compare_with)
+    return assemble_to(cells, REPORTS, args.compare_with, args.releases_table)

@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from common import builds, releases
+from common.markdown import replace_section
 from common.progress import speaker
 from common.signals import interrupt_on_termination, run_to_completion, shielded, stop
 from faults.applied import FaultNotApplied, applied
@@ -48,7 +49,6 @@ FOCUS = r"\[sig-network\] DNS|\[sig-apps\] StatefulSet Basic StatefulSet functio
 # specs that need the internet or a cloud, or measure performance; not about what this suite checks
 SKIP = (r"\[Provider:gce\]|upstream nameserver|\[Feature:PerformanceDNS\]|\[Serial\].*\[Disruptive\]")
 REWRITES_COREDNS = r"DNS configMap"
-README_START, README_END = "<!-- upstream-comparison:start -->", "<!-- upstream-comparison:end -->"
 
 
 say = speaker("upstream")
@@ -321,13 +321,10 @@ def write_comparison(healthy: list[Outcome], faulted: dict[str, list[Outcome]], 
 
 
 def update_readme(text: str) -> None:
-    readme = ROOT / "README.md"
-    content = readme.read_text()
-    if README_START not in content or README_END not in content:
-        raise SystemExit(f"upstream: README.md has no {README_START} ... {README_END} section")
-    head, rest = content.split(README_START, 1)
-    _, tail = rest.split(README_END, 1)
-    readme.write_text(f"{head}{README_START}\n{text}{README_END}{tail}")
+    try:
+        replace_section(ROOT / "README.md", "upstream-comparison", text)
+    except ValueError as err:
+        raise SystemExit(f"upstream: {err}") from None
 
 
 def request(args: argparse.Namespace, name: str) -> Request:

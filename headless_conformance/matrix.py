@@ -196,6 +196,25 @@ def changed_by_release(columns: list[Cell], results: list[Check]) -> list[bool]:
     return changed
 
 
+def release_changes_markdown(matrix: Matrix) -> str:
+    """The checks whose outcome changes from one release to the next (columns side by side on the same
+    Kubernetes version and family), as a Markdown table: each release's outcome, and where it changed."""
+    releases = [i for i, c in enumerate(matrix.columns) if c.dns_swapped]
+    heads = [f"{matrix.columns[i].coredns} ({matrix.columns[i].key.rsplit('/', 1)[0]})" for i in releases]
+    lines = [f"{len(releases)} releases side by side; the checks whose outcome changes between two of them:", "",
+             "| check | level | " + " | ".join(heads) + " | changed at |",
+             "| --- | --- | " + " | ".join("---" for _ in releases) + " | --- |"]
+    changing = [row for row in matrix.rows if any(row.changed[i] for i in releases if row.changed)]
+    for row in changing:
+        marks = [MARKS.get(row.results[i].outcome, row.results[i].outcome) for i in releases]
+        at = ", ".join(matrix.columns[i].coredns for i in releases if row.changed[i])
+        lines.append(f"| `{row.check.split('::')[-1]}` | {row.level} | " + " | ".join(marks) + f" | {at} |")
+    if not changing:
+        lines.append("| (none: every check has the same outcome on every release) | | "
+                     + " | ".join("" for _ in releases) + " | |")
+    return "\n".join(lines) + "\n"
+
+
 def _level(cells: list[Cell], name: str) -> str:
     return next((c.checks[name].level for c in cells if name in c.checks), "unlabelled")
 

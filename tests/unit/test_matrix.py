@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from headless_conformance.matrix import Cell, Check, assemble, previous_outcomes, render_html, write
+from headless_conformance.matrix import (
+    Cell,
+    Check,
+    assemble,
+    previous_outcomes,
+    release_changes_markdown,
+    render_html,
+    write,
+)
 
 A = "suites/test_deployment_dns.py::test_a_records_are_exactly_the_ready_pod_ips"
 TTL = "suites/test_deployment_dns.py::test_answers_are_authoritative_with_the_corefile_ttl"
@@ -143,3 +151,13 @@ def test_a_column_shows_how_fast_its_server_reflected_changes() -> None:
     assert "median / 95th percentile / max over the 5 of 12 changes where a stale answer was seen" in page
     quick = render_html(assemble([release("v1.12.1", {"changes": 7, "stale": 0})]))
     assert "lag: none seen" in quick and "each of 7 changes when first asked" in quick
+
+
+def test_the_readme_table_of_checks_that_change_across_releases() -> None:
+    table = release_changes_markdown(assemble([release("v1.12.1", ttl="xfailed"), release("v1.12.3"),
+                                               release("v1.13.1")]))
+    assert table.splitlines()[2:] == [
+        "| check | level | v1.12.1 (1.37/ipv6) | v1.12.3 (1.37/ipv6) | v1.13.1 (1.37/ipv6) | changed at |",
+        "| --- | --- | --- | --- | --- | --- |",
+        "| `test_answers_are_authoritative_with_the_corefile_ttl` | coredns | xfail | pass | pass | v1.12.3 |"]
+    assert "(none: every check" in release_changes_markdown(assemble([release("v1.12.1"), release("v1.13.1")]))

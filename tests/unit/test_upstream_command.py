@@ -6,7 +6,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 from cli import upstream as cli_upstream
+from common.markdown import markers
 
 GINKGO_JUNIT = """<?xml version="1.0" encoding="UTF-8"?>
 <testsuites tests="4" disabled="0" errors="0" failures="1" time="310.2">
@@ -86,10 +89,14 @@ def test_the_table_says_who_noticed_each_fault_and_which_neither_did() -> None:
 
 def test_the_readme_table_is_replaced_between_its_markers(tmp_path: Path, monkeypatch) -> None:
     up = load()
-    (tmp_path / "README.md").write_text(f"intro\n{up.README_START}\nold\n{up.README_END}\nrest\n")
+    start, end = markers("upstream-comparison")
+    (tmp_path / "README.md").write_text(f"intro\n{start}\nold\n{end}\nrest\n")
     monkeypatch.setattr(up, "ROOT", tmp_path)
     up.update_readme("| new |\n")
-    assert (tmp_path / "README.md").read_text() == f"intro\n{up.README_START}\n| new |\n{up.README_END}\nrest\n"
+    assert (tmp_path / "README.md").read_text() == f"intro\n{start}\n| new |\n{end}\nrest\n"
+    (tmp_path / "README.md").write_text("no section\n")
+    with pytest.raises(SystemExit, match="has no <!-- upstream-comparison:start -->"):
+        up.update_readme("| new |\n")
 
 
 def test_progress_is_read_from_each_suites_own_output() -> None:
