@@ -16,20 +16,16 @@ import argparse
 import os
 import re
 import subprocess
-import sys
 import time
 from pathlib import Path
 
+from cli.one_cluster import OneCluster
 from common import releases
 from common.progress import speaker
 from common.signals import interrupt_on_termination, run_to_completion
 from faults.applied import applied
 from faults.claims import broken_claims, failed_by_level
 from faults.registry import FAULTS
-from headless_conformance import kind as kindcli
-from headless_conformance.kube import connect
-from headless_conformance.matrix import Cell
-from headless_conformance.providers import wait_usable
 from headless_conformance.run_images import ensure_build
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,8 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="headless-conformance bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kubernetes-version", default=releases.DEFAULT_KUBERNETES)
-    parser.add_argument("--workers", type=int, nargs="*", default=[0, 2, 4, 6],
-                        help="xdist worker counts to time, 0 for the serial run (default: 0 2 4 6)")
+    parser.add_argument("--workers", type=int, nargs="*", default=[0, 2, 4, 6, 8],
+                        help="xdist worker counts to time, 0 for the serial run (default: 0 2 4 6 8)")
     parser.add_argument("--faults", nargs="*", default=[],
                         help="faults to time the suite under (-n 4), each against the healthy -n 4 run")
     parser.add_argument("--skip-main-command", action="store_true", help="do not time scripts/conformance")
@@ -63,44 +59,31 @@ def main(argv: list[str] | None = None) -> int:
     interrupt_on_termination()
     record = ensure_build(args.kubernetes_version, say)
     logs = ROOT / "reports" / f"bench-{time.strftime('%Y%m%d-%H%M%S')}"  # kept: the runs' output
-    logs.mkdir(parents=True)
-    kubeconfig = logs / "kubeconfig"
-    cluster = kindcli.KindCluster("hc-bench", record.kind, kubeconfig)
-    if cluster.exists():
-        cluster.delete()
+    cluster = OneCluster("hc-bench", record.kind, args.kubernetes_version, logs, say)
+    cluster.close()  # a cluster of that name left by an earlier benchmark
     rows: list[tuple[str, float, str]] = []
     try:
-        started = time.monotonic()
-        cgroup_v1 = kindcli.docker_cgroup_version() == "1"
-        cluster.create(record.node_image, kindcli.cluster_config(cluster.name, 1, cgroup_v1))
-        cluster.record_nodes()
-        kubeconfig.write_text(cluster.kubeconfig())
-        wait_usable(connect(kubeconfig), 300, say)
-        rows.append(("2-node cluster until nodes and DNS Ready", time.monotonic() - started, ""))
-        pytest = [sys.executable, "-m", "pytest", "suites", "-q", "-p", "no:cacheprovider", "--provider", "existing",
-                  "--kubeconfig", str(kubeconfig), *args.pytest_options]
+        rows.append(("2-node cluster until nodes and DNS Ready", cluster.create(), ""))
         for workers in args.workers:
             label = "suite, serially" if workers == 0 else f"suite, -n {workers}"
             say(f"timing the {label}")
-            log = logs / f"suite-n{workers}.log"
-            seconds, status = timed(pytest + ["--report-name", f"bench-n{workers}"] +
-                                    ([] if workers == 0 else ["-n", str(workers)]), log)
+            name = f"bench-n{workers}"
+            status, _, seconds = cluster.run(name, [*args.pytest_options, *([] if workers == 0 else
+                                                                             ["-n", str(workers)])])
+            log = logs / f"{name}.log"
             rows.append((label, seconds, summary(log) + ("" if status == 0 else f" (exit {status}, log {log})")))
         for fault in args.faults:
             say(f"timing the suite, -n 4, under {fault}")
-            log = logs / f"suite-n4-{fault}.log"
-            with applied(fault, ["--kubeconfig", str(kubeconfig)]):
-                seconds, status = timed(pytest + ["--report-name", f"bench-{fault}", "-n", "4",
-                                                  *FAULTS[fault].suite_options], log)
-            cell = Cell.load(ROOT / "reports" / f"bench-{fault}.json")
+            name = f"bench-{fault}"
+            with applied(fault, ["--kubeconfig", str(cluster.kubeconfig())]):
+                status, cell, seconds = cluster.run(name, [*args.pytest_options, "-n", "4",
+                                                           *FAULTS[fault].suite_options])
             broken = broken_claims(FAULTS[fault], cell)
             failed = ", ".join(f"{n} {level}" for level, n in sorted(failed_by_level(cell).items())) or "none"
-            rows.append((f"suite, -n 4, under {fault}", seconds, f"{summary(log)} (exit {status}); failed by level: "
-                         f"{failed}; " + ("; ".join(broken) if broken else "as the fault says")))
+            rows.append((f"suite, -n 4, under {fault}", seconds, f"{summary(logs / f'{name}.log')} (exit {status}); "
+                         f"failed by level: {failed}; " + ("; ".join(broken) if broken else "as the fault says")))
     finally:
-        cluster.delete()
-        kubeconfig.unlink(missing_ok=True)
-        (logs / f"kind-config-{cluster.name}.yaml").unlink(missing_ok=True)
+        cluster.close()
     if not args.skip_main_command:
         say("timing scripts/conformance -n 4 (warm build, its own cluster, the suite, the report)")
         log = logs / "conformance.log"

@@ -12,7 +12,8 @@ from pathlib import Path
 from common.signals import run_to_completion
 from headless_conformance import kind as kindcli
 from headless_conformance.matrix import Cell
-from headless_conformance.request import Say
+from headless_conformance.providers import Provisioned, clean_up, provision
+from headless_conformance.request import Request, Say
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports"
@@ -24,6 +25,24 @@ class OneCluster:
         self.cluster = kindcli.KindCluster(name, kind, REPORTS / f"{name}-kubeconfig")
         self.runs = 0
         logs.mkdir(parents=True, exist_ok=True)
+
+    def create(self) -> float:
+        """Make the cluster (kept) before the first run, as a run's provider makes it; its seconds
+        until nodes and DNS are Ready. Later runs reuse it."""
+        state, started = Provisioned(), time.monotonic()
+        try:
+            provision(Request(kubernetes_version=self.kubernetes_version, cluster_name=self.name, keep_cluster=True),
+                      state, self.say)
+        finally:
+            clean_up(state, failed=False, logs_dir=REPORTS, say=self.say)
+        self.runs += 1
+        return time.monotonic() - started
+
+    def kubeconfig(self) -> Path:
+        """The cluster's kubeconfig, written next to the reports (for tools that take one)."""
+        path = REPORTS / f"{self.name}-kubeconfig"
+        path.write_text(self.cluster.kubeconfig())
+        return path
 
     def run(self, report_name: str, options: list[str]) -> tuple[int, Cell, float]:
         """The suite with `options` (its output in the logs folder); its exit status, cell and seconds."""
@@ -44,3 +63,4 @@ class OneCluster:
         if self.cluster.exists():
             self.say(f"deleting kind cluster {self.name}")
             self.cluster.delete()
+        (REPORTS / f"{self.name}-kubeconfig").unlink(missing_ok=True)
