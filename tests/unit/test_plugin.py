@@ -116,3 +116,6 @@ def test_a_divergence_before_a_release_applies_to_older_releases_only() -> None:
     assert applies(fixed, "coredns", (1, 12, 1)) and not applies(fixed, "coredns", (1, 12, 3))
     assert not applies(fixed, "coredns", (1, 13, 1)) and not applies(fixed, "coredns", None)
     assert applies(always, "coredns", None) and not applies(always, "kube-dns", (1, 0))
+    came_and_went = pytest.mark.diverges(server="coredns", since="1.11.4", before="1.12.1", reason="r").mark
+    assert [applies(came_and_went, "coredns", v) for v in ((1, 11, 3), (1, 11, 4), (1, 12, 0), (1, 12, 1))] == [
+        False, True, True, False]
