@@ -43,7 +43,11 @@ def main(argv: list[str] | None = None) -> int:
         os.chdir(ROOT)
         os.execv(sys.executable, [sys.executable, "-m", "pytest", "suites", *rest])
     module = importlib.import_module(SUBCOMMANDS[name][0])
-    return module.main(rest)
+    try:
+        return module.main(rest)
+    except KeyboardInterrupt as stopped:  # Ctrl-C or SIGTERM: what the subcommand started is stopped by now
+        print(f"headless-conformance {name}: stopped ({stopped or 'interrupted'})", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -36,3 +36,14 @@ def test_a_subcommand_gets_its_own_options() -> None:
     done = subprocess.run([sys.executable, "-m", "cli", "soak", "--help"], cwd=ROOT, capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 0 and done.stdout.startswith("usage: headless-conformance soak")
+
+
+def test_a_subcommand_stopped_by_a_signal_says_so_in_one_line(monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from cli import matrix
+
+    def stopped(argv: list[str]) -> int:
+        raise KeyboardInterrupt("SIGTERM received")
+    monkeypatch.setattr(matrix, "main", stopped)
+    assert main(["matrix", "run"]) == 130
+    assert capsys.readouterr().err == "headless-conformance matrix: stopped (SIGTERM received)\n"
