@@ -13,7 +13,6 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from types import FrameType
@@ -33,8 +32,9 @@ def interrupt_on_termination() -> None:
 
 
 def _note(signum: int, _frame: FrameType | None) -> None:
-    print(f"{signal.Signals(signum).name} received while cleaning up: finishing the cleanup first",
-          file=sys.stderr, flush=True)
+    # os.write, not print: the signal may arrive while this thread is inside a write to stderr, and
+    # print would then wait for the lock that write holds, for ever
+    os.write(2, f"{signal.Signals(signum).name} received while cleaning up: finishing the cleanup first\n".encode())
 
 
 @contextlib.contextmanager
