@@ -20,6 +20,7 @@ from pathlib import Path
 
 from cli.one_cluster import OneCluster
 from common import releases
+from common.images import coredns_release
 from common.progress import speaker
 from common.signals import interrupt_on_termination
 from headless_conformance.bisection import Found, NoChange, bisect
@@ -64,8 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ip-family", choices=releases.IP_FAMILIES, default="ipv4")
     parser.add_argument("pytest_options", nargs="*", help="more options for every step (after --)")
     args = parser.parse_args(argv)
-    good, bad = (r if r.startswith("v") else f"v{r}" for r in (args.good, args.bad))
     try:
+        good, bad = coredns_release(args.good), coredns_release(args.bad)
         candidates = releases_between(good, bad)
     except (ValueError, BuildError) as err:
         print(f"bisect: error: {str(err).splitlines()[0]}", file=sys.stderr)

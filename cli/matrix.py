@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 from typing import IO
 
+from common.images import coredns_release
 from common.markdown import replace_section
 from common.progress import speaker
 from common.releases import IP_FAMILIES, SUPPORTED_MINORS
@@ -119,10 +120,10 @@ def cells_wanted(args: argparse.Namespace) -> list[tuple[str, str, str]]:
 
 
 def a_release(text: str) -> str:
-    release = text if text.startswith("v") else f"v{text}"
-    if not re.fullmatch(r"v\d+\.\d+\.\d+", release):
-        raise argparse.ArgumentTypeError(f"{text!r}: a CoreDNS release is X.Y.Z, e.g. 1.12.0")
-    return release
+    try:
+        return coredns_release(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"{text!r}: {err}") from None
 
 
 def a_cell(text: str) -> str:

@@ -18,6 +18,14 @@ def qualified(image: str) -> str:
     return f"docker.io/{image}"
 
 
+def coredns_release(text: str) -> str:
+    """A CoreDNS release as this project names it: '1.12.0' or 'v1.12.0' -> 'v1.12.0'; ValueError else."""
+    release = text if text.startswith("v") else f"v{text}"
+    if not COREDNS_RELEASE.match(release):
+        raise ValueError(f"a CoreDNS release is X.Y.Z (e.g. 1.12.0), not {text!r}")
+    return release
+
+
 def coredns_release_image(version: str) -> str:
     """The image of a CoreDNS release built here ('v1.12.0' -> 'headless-conformance/coredns:v1.12.0')."""
     if not COREDNS_RELEASE.match(version):

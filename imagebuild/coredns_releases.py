@@ -13,17 +13,13 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from common.images import coredns_release
 from imagebuild.shell import CommandFailed, run
 
 MODULE = "github.com/coredns/coredns"
-RELEASE = re.compile(r"^v(\d+)\.(\d+)\.(\d+)$")
-
-
 def parse(release: str) -> tuple[int, int, int]:
-    found = RELEASE.match(release)
-    if not found:
-        raise ValueError(f"a CoreDNS release is vX.Y.Z (e.g. v1.12.0), not {release!r}")
-    return int(found[1]), int(found[2]), int(found[3])
+    major, minor, patch = (int(p) for p in coredns_release(release).lstrip("v").split("."))
+    return major, minor, patch
 
 
 def served(release: str) -> bool:
