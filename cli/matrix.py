@@ -202,4 +202,6 @@ def main(argv: list[str] | None = None) -> int:
         cell = run_cell(version, family, coredns, args.extra)
         cells.append(cell)
         say(cell.summary())
+        for line in cell.failures():  # so that a log that shows only this output still says what went wrong
+            say(f"  {line}")
     return assemble_to(cells, REPORTS, args.compare_with, args.releases_table)

@@ -80,6 +80,11 @@ class Cell:
         counts = ", ".join(f"{n} {o}" for o, n in self.counts().items())
         return f"{self.key} ({self.kubernetes}): {counts} in {self.seconds:.0f} s"
 
+    def failures(self) -> list[str]:
+        """A line per check that went wrong: its outcome, its node id and its failure's first line."""
+        return [f"{check.outcome}: {node}: {check.message or '(no message)'}"
+                for node, check in sorted(self.checks.items()) if check.outcome in BAD]
+
     def to_json(self) -> str:
         return json.dumps({"schema": SCHEMA, **asdict(self)}, indent=1, sort_keys=True) + "\n"
 

@@ -161,3 +161,12 @@ def test_the_readme_table_of_checks_that_change_across_releases() -> None:
         "| --- | --- | --- | --- | --- | --- |",
         "| `test_answers_are_authoritative_with_the_corefile_ttl` | coredns | xfail | pass | pass | v1.12.3 |"]
     assert "(none: every check" in release_changes_markdown(assemble([release("v1.12.1"), release("v1.13.1")]))
+
+
+def test_a_cells_failures_name_each_bad_check_with_its_first_line() -> None:
+    bad = cell("1.37", "dual", ttl="error", order="xpassed")
+    bad.checks[TTL].message = "stopped waiting after 180s for: Deployment web rolled out"
+
+    assert bad.failures() == [f"error: {TTL}: stopped waiting after 180s for: Deployment web rolled out",
+                              f"xpassed: {ORDER}: (no message)"]
+    assert cell("1.37", "ipv4").failures() == []
