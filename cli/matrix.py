@@ -143,7 +143,7 @@ def assemble_to(cells: list[Cell], out: Path, compare_with: Path | None, release
         replace_section(releases_table, "coredns-releases", release_changes_markdown(matrix))
         say(f"the checks that change across releases: in {releases_table}")
     missing = sum(bool(c.error) for c in cells)
-    say(f"{matrix.everywhere} of {len(matrix.rows)} checks pass everywhere across {len(cells)} cells"
+    say(f"{matrix.everywhere} of {len(matrix.rows)} checks pass everywhere they ran, across {len(cells)} cells"
         f"{f' ({missing} not run)' if missing else ''}; {sum(r.disagree for r in matrix.rows)} rows disagree")
     say(f"page: {page}, data: {data}")
     bad = [c for c in cells if c.error or any(x.outcome in ("failed", "error", "xpassed") for x in c.checks.values())]

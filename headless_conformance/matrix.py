@@ -28,7 +28,7 @@ class Check:
     level: str
     rule: str = ""
     outcome: str = "passed"
-    message: str = ""  # the failure's (or skip's) first line
+    message: str = ""  # the failure's (or skip's) headline
     strength: str = ""  # MUST or SHOULD, for spec and rfc checks
 
 
@@ -81,7 +81,7 @@ class Cell:
         return f"{self.key} ({self.kubernetes}): {counts} in {self.seconds:.0f} s"
 
     def failures(self) -> list[str]:
-        """A line per check that went wrong: its outcome, its node id and its failure's first line."""
+        """A line per check that went wrong: its outcome, its node id and its failure's headline."""
         return [f"{check.outcome}: {node}: {check.message or '(no message)'}"
                 for node, check in sorted(self.checks.items()) if check.outcome in BAD]
 
@@ -111,11 +111,14 @@ def release_key(release: str) -> tuple[int, ...]:
     return tuple(int(p) for p in parts) if all(p.isdigit() for p in parts) else ()
 
 
-def first_line(text: str) -> str:
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()[:300]
-    return ""
+def headline(text: str) -> str:
+    """A failure's first line; for a wait stopped early, with the next line, which says why."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return ""
+    if lines[0].startswith("stopped waiting after") and len(lines) > 1:
+        return f"{lines[0][:300]}: {lines[1][:300]}"
+    return lines[0][:300]
 
 
 @dataclass
@@ -137,10 +140,12 @@ class Matrix:
 
     @property
     def everywhere(self) -> int:
-        """Checks that passed (or failed as expected) in every column where they apply (a skip says
-        the check does not apply there, e.g. a dual-stack check on one family) and ran somewhere."""
-        return sum(bool(applied) and all(r.outcome in GOOD for r in applied)
-                   for applied in ([r for r in row.results if r.outcome != "skipped"] for row in self.rows))
+        """Checks that passed (or failed as expected) in every column where they ran (a skip says
+        the check does not apply there, e.g. a dual-stack check on one family; a cell that did not run
+        is counted apart) and ran somewhere."""
+        return sum(bool(ran) and all(r.outcome in GOOD for r in ran)
+                   for ran in ([r for r in row.results if r.outcome not in ("skipped", "not run")]
+                               for row in self.rows))
 
     def to_json(self) -> str:
         data = {
@@ -203,16 +208,25 @@ def changed_by_release(columns: list[Cell], results: list[Check]) -> list[bool]:
 
 def release_changes_markdown(matrix: Matrix) -> str:
     """The checks whose outcome changes from one release to the next (columns side by side on the same
-    Kubernetes version and family), as a Markdown table: each release's outcome, and where it changed."""
+    Kubernetes version and family), as a Markdown table: each release's outcome, and between which two
+    releases tried it changed (with the cluster kind, when the table has several)."""
     releases = [i for i, c in enumerate(matrix.columns) if c.dns_swapped]
+    kinds = {matrix.columns[i].axis for i in releases}
+    distinct = len({matrix.columns[i].coredns for i in releases})
+    cells = f" in {len(releases)} cells" if distinct != len(releases) else ""
     heads = [f"{matrix.columns[i].coredns} ({matrix.columns[i].key.rsplit('/', 1)[0]})" for i in releases]
-    lines = [f"{len(releases)} releases side by side; the checks whose outcome changes between two of them:", "",
-             "| check | level | " + " | ".join(heads) + " | changed at |",
+    lines = [f"{distinct} releases{cells} side by side; the checks whose outcome changes between two of them:", "",
+             "| check | level | " + " | ".join(heads) + " | changed between |",
              "| --- | --- | " + " | ".join("---" for _ in releases) + " | --- |"]
+
+    def between(i: int) -> str:
+        before, now = matrix.columns[i - 1], matrix.columns[i]
+        return f"{before.coredns} → {now.coredns}" + (f" ({'/'.join(now.axis)})" if len(kinds) > 1 else "")
+
     changing = [row for row in matrix.rows if any(row.changed[i] for i in releases if row.changed)]
     for row in changing:
         marks = [MARKS.get(row.results[i].outcome, row.results[i].outcome) for i in releases]
-        at = ", ".join(matrix.columns[i].coredns for i in releases if row.changed[i])
+        at = ", ".join(between(i) for i in releases if row.changed[i])
         lines.append(f"| `{row.check.split('::')[-1]}` | {row.level} | " + " | ".join(marks) + f" | {at} |")
     if not changing:
         lines.append("| (none: every check has the same outcome on every release) | | "
@@ -274,7 +288,7 @@ def render_html(matrix: Matrix) -> str:
     It fits a laptop screen: compact marks, headers that stay in view, failure lines a click away."""
     out = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>Headless Service conformance matrix</title>",
            f"<style>{STYLE}</style></head><body>", "<h1>Headless Service conformance matrix</h1>",
-           f"<p id='summary'>{matrix.everywhere} of {len(matrix.rows)} checks pass everywhere they apply "
+           f"<p id='summary'>{matrix.everywhere} of {len(matrix.rows)} checks pass everywhere they ran "
            f"({len(matrix.columns)} cell{'s' * (len(matrix.columns) != 1)}{_not_run(matrix)}); "
            f"{_rows_disagreeing(matrix)} highlighted and "
            "first (n/a: the check does not apply there).</p>",

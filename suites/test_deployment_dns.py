@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from fixtures.divergences import NO_PTR_WITHOUT_HOSTNAME
 from headless_conformance import names
 from headless_conformance.dns import record_type
 from headless_conformance.rules import SINGLE_STACK
@@ -80,9 +81,7 @@ def test_endpoint_identifiers_compare_case_insensitively(shared_deployment, dns)
 
 
 @pytest.mark.spec("2.1/case-reverse", kinds=SINGLE_STACK)
-@pytest.mark.diverges(server="coredns", since="1.11.4", before="1.12.1",
-                      reason="no PTR record for an endpoint without a hostname (coredns/coredns#6898; reverted in "
-                             "v1.12.1 by #7194)")
+@NO_PTR_WITHOUT_HOSTNAME
 def test_reverse_names_compare_case_insensitively(shared_deployment, dns):
     """in-addr.arpa and ip6.arpa (and an IPv6 address's hexadecimal nibbles) in upper case."""
     targets = dns.await_srv_endpoints(shared_deployment.srv_name(), shared_deployment.serving_ips(), port=80).value
@@ -99,9 +98,7 @@ def test_srv_targets_identify_each_ready_pod(shared_deployment, dns):
 
 
 @pytest.mark.spec("2.4.3/ptr", kinds=(*SINGLE_STACK, "no-hostname"))
-@pytest.mark.diverges(server="coredns", since="1.11.4", before="1.12.1",
-                      reason="no PTR record for an endpoint without a hostname (coredns/coredns#6898; reverted in "
-                             "v1.12.1 by #7194)")
+@NO_PTR_WITHOUT_HOSTNAME
 def test_each_pod_address_points_back_at_the_servers_identifier_of_it(shared_deployment, dns):
     """Only my-headless-service selects the pods in this module's namespace: one PTR record each,
     naming the identifier the server gave the endpoint (learnt from SRV)."""

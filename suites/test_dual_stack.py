@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from fixtures.divergences import NO_PTR_WITHOUT_HOSTNAME
 from headless_conformance import names
 from headless_conformance.dns import record_type
 
@@ -72,6 +73,7 @@ def test_srv_targets_identify_each_address_of_each_ready_pod(dual_stack, shared_
 
 
 @pytest.mark.spec("2.4.3/ptr", kinds=("dual", "no-hostname", "several-services"))
+@NO_PTR_WITHOUT_HOSTNAME
 def test_each_address_points_back_under_every_headless_service_holding_it(dual_stack, shared_deployment, dns):
     """An IPv6 address is held by the dual-stack Service alone; an IPv4 one by it and by the
     scenario's single-stack Service: one PTR record per Service, naming its identifier (from SRV)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from fixtures.divergences import NO_PTR_WITHOUT_HOSTNAME
 from headless_conformance.rules import SINGLE_STACK
 
 SERVICES = ("multi-port", "unnamed-port", "no-ports")
@@ -61,9 +62,7 @@ def test_a_headless_service_without_ports_answers_its_ready_pods(port_services, 
 
 
 @pytest.mark.spec("2.4.3/ptr", kinds=(*SINGLE_STACK, "no-hostname", "several-services"))
-@pytest.mark.diverges(server="coredns", since="1.11.4", before="1.12.1",
-                      reason="no PTR record for an endpoint without a hostname (coredns/coredns#6898; reverted in "
-                             "v1.12.1 by #7194)")
+@NO_PTR_WITHOUT_HOSTNAME
 def test_an_address_behind_several_headless_services_points_back_under_each(port_services, dns):
     """Four headless Services select the pods here: each address has one PTR record per Service,
     naming that Service's identifier of it — learnt from SRV where the Service has a named port,

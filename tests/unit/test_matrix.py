@@ -12,6 +12,7 @@ from headless_conformance.matrix import (
     Cell,
     Check,
     assemble,
+    headline,
     previous_outcomes,
     release_changes_markdown,
     render_html,
@@ -157,16 +158,28 @@ def test_the_readme_table_of_checks_that_change_across_releases() -> None:
     table = release_changes_markdown(assemble([release("v1.12.1", ttl="xfailed"), release("v1.12.3"),
                                                release("v1.13.1")]))
     assert table.splitlines()[2:] == [
-        "| check | level | v1.12.1 (1.37/ipv6) | v1.12.3 (1.37/ipv6) | v1.13.1 (1.37/ipv6) | changed at |",
+        "| check | level | v1.12.1 (1.37/ipv6) | v1.12.3 (1.37/ipv6) | v1.13.1 (1.37/ipv6) | changed between |",
         "| --- | --- | --- | --- | --- | --- |",
-        "| `test_answers_are_authoritative_with_the_corefile_ttl` | coredns | xfail | pass | pass | v1.12.3 |"]
+        "| `test_answers_are_authoritative_with_the_corefile_ttl` | coredns | xfail | pass | pass "
+        "| v1.12.1 → v1.12.3 |"]
     assert "(none: every check" in release_changes_markdown(assemble([release("v1.12.1"), release("v1.13.1")]))
 
 
-def test_a_cells_failures_name_each_bad_check_with_its_first_line() -> None:
-    bad = cell("1.37", "dual", ttl="error", order="xpassed")
-    bad.checks[TTL].message = "stopped waiting after 180s for: Deployment web rolled out"
+def test_the_readme_table_names_the_cluster_kind_of_each_change_when_it_has_several() -> None:
+    dual = [release(r, ttl=t) for r, t in (("v1.11.4", "xfailed"), ("v1.15.0", "passed"))]
+    for cell in dual:
+        cell.ip_family = "dual"
+    table = release_changes_markdown(assemble([release("v1.11.4", ttl="xfailed"), release("v1.12.1"), *dual]))
+    assert table.splitlines()[0].startswith("3 releases in 4 cells side by side")
+    assert table.splitlines()[-1].endswith("| v1.11.4 → v1.12.1 (1.37/ipv6), v1.11.4 → v1.15.0 (1.37/dual) |")
 
-    assert bad.failures() == [f"error: {TTL}: stopped waiting after 180s for: Deployment web rolled out",
+
+def test_a_cells_failures_name_each_bad_check_with_its_headline() -> None:
+    bad = cell("1.37", "dual", ttl="error", order="xpassed")
+    bad.checks[TTL].message = headline("stopped waiting after 180s for: Deployment web rolled out\n"
+                                       "pod web-1 cannot be scheduled: 0/3 nodes are available\nlast seen: ...")
+
+    assert bad.failures() == [f"error: {TTL}: stopped waiting after 180s for: Deployment web rolled out: "
+                              "pod web-1 cannot be scheduled: 0/3 nodes are available",
                               f"xpassed: {ORDER}: (no message)"]
     assert cell("1.37", "ipv4").failures() == []
