@@ -106,8 +106,10 @@ def run_cell(version: str, family: str, coredns: str, extra: list[str]) -> Cell:
     if result.exists():
         return Cell.load(result)
     errors = [ln for ln in log.read_text().splitlines() if ln.startswith("ERROR:") or "error:" in ln]
-    return Cell.missing(version, family, errors[-1] if errors else f"the run exited {code} without results",
-                        report=log.name, seconds=round(time.monotonic() - started, 1), coredns=coredns)
+    missing = Cell.missing(version, family, errors[-1] if errors else f"the run exited {code} without results",
+                           report=log.name, seconds=round(time.monotonic() - started, 1), coredns=coredns)
+    result.write_text(missing.to_json())  # so that a later `assemble` of the cells' files shows it not run
+    return missing
 
 
 def cells_wanted(args: argparse.Namespace) -> list[tuple[str, str, str]]:

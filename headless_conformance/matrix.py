@@ -72,7 +72,7 @@ class Cell:
                 coredns: str = "") -> Cell:
         """A cell that has no results: its run failed before any check, or wrote none."""
         return cls(name=cell_name(version, family, coredns), kubernetes=version, ip_family=family, node_image="",
-                   kind="", coredns=coredns, report=report, seconds=seconds, error=why[:300], dns_swapped=bool(coredns))
+                   kind="", coredns=coredns, report=report, seconds=seconds, error=why[:600], dns_swapped=bool(coredns))
 
     def summary(self) -> str:
         if self.error:
@@ -265,7 +265,7 @@ td.skipped, td.not-run { background: #f5f5f5; color: #777; }
 tr.disagree td.check { background: #fcf8e3; font-weight: bold; }
 tr.level th { background: #e8e8f0; text-align: left; position: static; }
 td.result { white-space: nowrap; }
-td.result details { white-space: normal; }
+td.result details, th.col details { white-space: normal; }
 td.result summary { cursor: pointer; }
 .msg { display: block; font-size: 11px; color: #555; font-weight: normal; max-width: 26em; }
 .newly { font-weight: bold; color: #a00; }
@@ -299,7 +299,8 @@ def render_html(matrix: Matrix) -> str:
         head = "<br>".join([f"<b>{escape(cell.kubernetes)}</b>", *known, *(["swapped in"] if cell.dns_swapped else [])])
         link = f"<br><a href='{escape(cell.report)}'>report</a>" if cell.report else ""
         link += _lags(cell.lags)
-        error = f"<span class='msg'>not run: {escape(cell.error)}</span>" if cell.error else ""
+        error = (f"<details class='why'><summary>not run</summary><span class='msg'>{escape(cell.error)}</span>"
+                 "</details>" if cell.error else "")  # folded: a column as narrow as the others
         out.append(f"<th class='col' data-key='{escape(cell.key)}' title='{escape(about)}'>{head}{link}{error}</th>")
     out.append("</tr></thead><tbody>")
     level, disagreeing = None, None

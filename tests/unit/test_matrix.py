@@ -105,7 +105,7 @@ def test_the_page_is_self_contained_with_one_column_per_cell(tmp_path: Path) -> 
     parser = _Columns()
     parser.feed(page.read_text())
     assert len(parser.keys) == 12 and not parser.external
-    assert "not run: kind create cluster failed" in page.read_text()
+    assert "<summary>not run</summary><span class='msg'>kind create cluster failed" in page.read_text()
     assert "(12 cells, 1 not run)" in page.read_text()
     assert json.loads(data.read_text())["pass_everywhere"] == 3
     assert cells[0].summary().startswith("1.34/ipv4 (v1.34.2): not run:")
