@@ -7,7 +7,10 @@ the local images, creates one kind cluster, runs the suite against it once per s
 the suite run, restored), then the README's main command end to end (its own cluster), and prints
 every figure with its ratio to the serial run and, for faulted runs, to the healthy `-n 4` run,
 with what failed by level and whether that bears out what the fault says (faults.claims).
-Figures vary with the machine: compare the ratios of one run.
+Every run prints pytest's durations, and the serial run's say where the time goes. The table is
+written to reports/bench.md after every figure (a stopped benchmark keeps what it measured) and,
+with --readme, into README's Speed section. Figures vary with the machine: compare the ratios of
+one run.
 """
 
 from __future__ import annotations
@@ -17,20 +20,25 @@ import os
 import re
 import subprocess
 import time
+from datetime import date
 from pathlib import Path
 
 from cli.one_cluster import OneCluster
 from common import releases
+from common.markdown import replace_section
 from common.progress import speaker
 from common.signals import interrupt_on_termination, run_to_completion
 from faults.applied import applied
 from faults.claims import broken_claims, failed_by_level
 from faults.registry import FAULTS
 from headless_conformance.run_images import ensure_build
+from headless_conformance.timings import Durations, Row, durations_of, speed_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 
 say = speaker("bench")
+
+DURATIONS = ["--durations=0", "--durations-min=0.5"]
 
 
 def timed(argv: list[str], log: Path) -> tuple[float, int]:
@@ -54,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--faults", nargs="*", default=[],
                         help="faults to time the suite under (-n 4), each against the healthy -n 4 run")
     parser.add_argument("--skip-main-command", action="store_true", help="do not time scripts/conformance")
+    parser.add_argument("--readme", action="store_true", help="write the table into README.md's Speed section")
     parser.add_argument("pytest_options", nargs="*", help="more options for every run of the suite (after --)")
     args = parser.parse_args(argv)
     interrupt_on_termination()
@@ -61,17 +70,37 @@ def main(argv: list[str] | None = None) -> int:
     logs = ROOT / "reports" / f"bench-{time.strftime('%Y%m%d-%H%M%S')}"  # kept: the runs' output
     cluster = OneCluster("hc-bench", record.kind, args.kubernetes_version, logs, say)
     cluster.close()  # a cluster of that name left by an earlier benchmark
-    rows: list[tuple[str, float, str]] = []
+    rows: list[Row] = []
+    durations: list[Durations] = []
+
+    def table() -> str:
+        heading = (f"One run of `headless-conformance bench` on {os.cpu_count()} cores, {date.today():%Y-%m-%d} "
+                   f"(Kubernetes {record.kubernetes}, IPv4, one 2-node cluster for every run of the suite; "
+                   f"pytest options: {' '.join(args.pytest_options) or 'none'}):")
+        text = speed_markdown(rows, durations[0] if durations else None, heading)
+        (logs / "bench.md").write_text(text)
+        (ROOT / "reports" / "bench.md").write_text(text)
+        if args.readme:
+            replace_section(ROOT / "README.md", "speed", text)
+        return text
+
+    def add(row: Row) -> None:
+        rows.append(row)
+        say(f"{row.label}: {row.seconds:.0f} s {row.note}")
+        table()
+
     try:
-        rows.append(("2-node cluster until nodes and DNS Ready", cluster.create(), ""))
+        add(Row("2-node cluster from the built image until nodes and DNS are Ready", cluster.create()))
         for workers in args.workers:
-            label = "suite, serially" if workers == 0 else f"suite, -n {workers}"
-            say(f"timing the {label}")
+            label = "the suite, serially" if workers == 0 else f"the suite, `-n {workers}`"
+            say(f"timing {label}")
             name = f"bench-n{workers}"
-            status, _, seconds = cluster.run(name, [*args.pytest_options, *([] if workers == 0 else
-                                                                             ["-n", str(workers)])])
+            status, _, seconds = cluster.run(name, [*args.pytest_options, *DURATIONS,
+                                                    *([] if workers == 0 else ["-n", str(workers)])])
             log = logs / f"{name}.log"
-            rows.append((label, seconds, summary(log) + ("" if status == 0 else f" (exit {status}, log {log})")))
+            if workers == 0 or not durations:
+                durations[:] = [durations_of(log.read_text(errors="replace"))]
+            add(Row(label, seconds, summary(log) + ("" if status == 0 else f" (exit {status}, log {log})"), workers))
         for fault in args.faults:
             say(f"timing the suite, -n 4, under {fault}")
             name = f"bench-{fault}"
@@ -80,8 +109,9 @@ def main(argv: list[str] | None = None) -> int:
                                                            *FAULTS[fault].suite_options])
             broken = broken_claims(FAULTS[fault], cell)
             failed = ", ".join(f"{n} {level}" for level, n in sorted(failed_by_level(cell).items())) or "none"
-            rows.append((f"suite, -n 4, under {fault}", seconds, f"{summary(logs / f'{name}.log')} (exit {status}); "
-                         f"failed by level: {failed}; " + ("; ".join(broken) if broken else "as the fault says")))
+            add(Row(f"the suite, `-n 4`, under `{fault}`", seconds,
+                    f"{summary(logs / f'{name}.log')} (exit {status}); failed by level: {failed}; "
+                    + ("; ".join(broken) if broken else "as the fault says")))
     finally:
         cluster.close()
     if not args.skip_main_command:
@@ -89,15 +119,8 @@ def main(argv: list[str] | None = None) -> int:
         log = logs / "conformance.log"
         seconds, status = timed([str(ROOT / "scripts" / "conformance"), "-n", "4", "--cluster-name", "hc-bench-main",
                                  "--report-name", "bench-main"], log)
-        rows.append(("scripts/conformance -n 4, end to end", seconds,
-                     summary(log) + ("" if status == 0 else f" (exit {status}, log {log})")))
-    serial = next((s for label, s, _ in rows if label == "suite, serially"), None)
-    healthy = next((s for label, s, _ in rows if label == "suite, -n 4"), None)
-    print(f"\nbenchmark on {os.cpu_count()} cores, Kubernetes {record.kubernetes}, one run (logs: {logs})")
-    for label, seconds, note in rows:
-        if " under " in label and healthy:
-            ratio = f"{seconds / healthy:5.2f}x -n 4"
-        else:
-            ratio = f"{seconds / serial:5.2f}x serial" if serial and label.startswith("suite") else " " * 14
-        print(f"{label:48s} {seconds:7.1f}s  {ratio}  {note}")
+        add(Row("`scripts/conformance -n 4` end to end (setup, build check, cluster, suite, report, deletion)",
+                seconds, summary(log) + ("" if status == 0 else f" (exit {status}, log {log})")))
+    text = table()
+    print(f"\n{text}\n(logs: {logs})")
     return 0

@@ -1,0 +1,71 @@
+"""Where a run's time goes: pytest's per-phase durations read from its output, and the benchmark's
+table written from one run (README's Speed section), so that the figures people read are the
+figures one run measured."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)s (setup|call|teardown)\s+(\S+)")
+
+
+@dataclass
+class Durations:
+    """Each test's seconds by phase (pytest --durations=0); setup holds the scenario rollouts its
+    fixtures did for it, so a module's first test carries its scenario."""
+
+    phases: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    @property
+    def total(self) -> float:
+        return sum(sum(p.values()) for p in self.phases.values())
+
+    def phase_total(self, phase: str) -> float:
+        return sum(p.get(phase, 0.0) for p in self.phases.values())
+
+    def longest(self, phase: str, n: int) -> list[tuple[str, float]]:
+        ranked = sorted(((test, p[phase]) for test, p in self.phases.items() if phase in p), key=lambda t: -t[1])
+        return ranked[:n]
+
+
+def durations_of(output: str) -> Durations:
+    """The durations pytest printed (with --durations=0 --durations-min=0); phases under its 0.005 s
+    default floor are simply absent."""
+    found = Durations()
+    for line in output.splitlines():
+        if m := DURATION.match(line):
+            found.phases.setdefault(m[3], {})[m[2]] = found.phases.get(m[3], {}).get(m[2], 0.0) + float(m[1])
+    return found
+
+
+@dataclass
+class Row:
+    label: str
+    seconds: float
+    note: str = ""
+    workers: int | None = None  # None: not a run of the suite
+
+
+def short_name(nodeid: str) -> str:
+    """`suites/test_x.py::test_y[ipv4]` → `test_y[ipv4]`: the check reads as its scenario."""
+    return nodeid.rsplit("::", 1)[-1]
+
+
+def speed_markdown(rows: list[Row], durations: Durations | None, heading: str) -> str:
+    """The benchmark's table (each suite run against the serial one) and where the serial run's
+    time went: the phases' sums, the longest checks and the longest setups."""
+    serial = next((r.seconds for r in rows if r.workers == 0), None)
+    lines = [heading, "", "| what | wall | vs serial | outcomes |", "| --- | --- | --- | --- |"]
+    for row in rows:
+        ratio = f"{row.seconds / serial:.2f}" if serial and row.workers is not None else ""
+        lines.append(f"| {row.label} | {row.seconds:.0f} s | {ratio} | {row.note} |")
+    if durations and durations.phases:
+        calls = ", ".join(f"`{short_name(t)}` {s:.0f} s" for t, s in durations.longest("call", 6))
+        setups = ", ".join(f"`{short_name(t)}` {s:.0f} s" for t, s in durations.longest("setup", 4))
+        lines += ["", f"Where the serial run's time went: its tests' phases add up to {durations.total:.0f} s "
+                  f"(setup {durations.phase_total('setup'):.0f} s, the checks themselves "
+                  f"{durations.phase_total('call'):.0f} s, teardown {durations.phase_total('teardown'):.0f} s). "
+                  f"The longest checks: {calls}. The longest setups (a scenario rolled out for the first check "
+                  f"that uses it): {setups}."]
+    return "\n".join(lines) + "\n"
