@@ -53,6 +53,11 @@ def summary(log: Path) -> str:
     return lines[-1].strip("= ") if lines else "(no pytest summary)"
 
 
+def outcome(log: Path, status: int) -> str:
+    """The run's pytest summary, with its exit status and log where it did not pass."""
+    return summary(log) + ("" if status == 0 else f" (exit {status}, log {log})")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="headless-conformance bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -71,13 +76,13 @@ def main(argv: list[str] | None = None) -> int:
     cluster = OneCluster("hc-bench", record.kind, args.kubernetes_version, logs, say)
     cluster.close()  # a cluster of that name left by an earlier benchmark
     rows: list[Row] = []
-    durations: list[Durations] = []
+    serial_durations: Durations | None = None
 
     def table() -> str:
         heading = (f"One run of `headless-conformance bench` on {os.cpu_count()} cores, {date.today():%Y-%m-%d} "
                    f"(Kubernetes {record.kubernetes}, IPv4, one 2-node cluster for every run of the suite; "
                    f"pytest options: {' '.join(args.pytest_options) or 'none'}):")
-        text = speed_markdown(rows, durations[0] if durations else None, heading)
+        text = speed_markdown(rows, serial_durations, heading)
         (logs / "bench.md").write_text(text)
         (ROOT / "reports" / "bench.md").write_text(text)
         if args.readme:
@@ -98,9 +103,9 @@ def main(argv: list[str] | None = None) -> int:
             status, _, seconds = cluster.run(name, [*args.pytest_options, *DURATIONS,
                                                     *([] if workers == 0 else ["-n", str(workers)])])
             log = logs / f"{name}.log"
-            if workers == 0 or not durations:
-                durations[:] = [durations_of(log.read_text(errors="replace"))]
-            add(Row(label, seconds, summary(log) + ("" if status == 0 else f" (exit {status}, log {log})"), workers))
+            if workers == 0:
+                serial_durations = durations_of(log.read_text(errors="replace"))
+            add(Row(label, seconds, outcome(log, status), workers))
         for fault in args.faults:
             say(f"timing the suite, -n 4, under {fault}")
             name = f"bench-{fault}"
@@ -111,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             failed = ", ".join(f"{n} {level}" for level, n in sorted(failed_by_level(cell).items())) or "none"
             add(Row(f"the suite, `-n 4`, under `{fault}`", seconds,
                     f"{summary(logs / f'{name}.log')} (exit {status}); failed by level: {failed}; "
-                    + ("; ".join(broken) if broken else "as the fault says")))
+                    + ("; ".join(broken) if broken else "as the fault says"), 4, fault))
     finally:
         cluster.close()
     if not args.skip_main_command:
@@ -120,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         seconds, status = timed([str(ROOT / "scripts" / "conformance"), "-n", "4", "--cluster-name", "hc-bench-main",
                                  "--report-name", "bench-main"], log)
         add(Row("`scripts/conformance -n 4` end to end (setup, build check, cluster, suite, report, deletion)",
-                seconds, summary(log) + ("" if status == 0 else f" (exit {status}, log {log})")))
+                seconds, outcome(log, status)))
     text = table()
     print(f"\n{text}\n(logs: {logs})")
     return 0

@@ -30,12 +30,11 @@ class Durations:
 
 
 def durations_of(output: str) -> Durations:
-    """The durations pytest printed (with --durations=0 --durations-min=0); phases under its 0.005 s
-    default floor are simply absent."""
+    """The durations pytest printed (with --durations=0); phases under --durations-min are absent."""
     found = Durations()
     for line in output.splitlines():
         if m := DURATION.match(line):
-            found.phases.setdefault(m[3], {})[m[2]] = found.phases.get(m[3], {}).get(m[2], 0.0) + float(m[1])
+            found.phases.setdefault(m[3], {})[m[2]] = float(m[1])
     return found
 
 
@@ -45,6 +44,7 @@ class Row:
     seconds: float
     note: str = ""
     workers: int | None = None  # None: not a run of the suite
+    fault: str = ""  # a run under this fault, compared with the healthy run of as many workers
 
 
 def short_name(nodeid: str) -> str:
@@ -53,12 +53,17 @@ def short_name(nodeid: str) -> str:
 
 
 def speed_markdown(rows: list[Row], durations: Durations | None, heading: str) -> str:
-    """The benchmark's table (each suite run against the serial one) and where the serial run's
-    time went: the phases' sums, the longest checks and the longest setups."""
-    serial = next((r.seconds for r in rows if r.workers == 0), None)
+    """The benchmark's table (each healthy suite run against the serial one, each faulted run against
+    the healthy run of as many workers) and where the serial run's time went: the phases' sums, the
+    longest checks and the longest setups."""
+    healthy = {r.workers: r.seconds for r in rows if r.workers is not None and not r.fault}
     lines = [heading, "", "| what | wall | vs serial | outcomes |", "| --- | --- | --- | --- |"]
     for row in rows:
-        ratio = f"{row.seconds / serial:.2f}" if serial and row.workers is not None else ""
+        ratio = ""
+        if row.fault and row.workers in healthy:
+            ratio = f"{row.seconds / healthy[row.workers]:.2f} of `-n {row.workers}`"
+        elif row.workers is not None and 0 in healthy:
+            ratio = f"{row.seconds / healthy[0]:.2f}"
         lines.append(f"| {row.label} | {row.seconds:.0f} s | {ratio} | {row.note} |")
     if durations and durations.phases:
         calls = ", ".join(f"`{short_name(t)}` {s:.0f} s" for t, s in durations.longest("call", 6))

@@ -32,3 +32,11 @@ def test_the_table_compares_each_run_of_the_suite_with_the_serial_one():
 
 def test_without_durations_there_is_only_the_table():
     assert "Where" not in speed_markdown([Row("cluster", 34.0)], None, "One run:")
+
+
+def test_a_faulted_run_is_compared_with_the_healthy_run_of_as_many_workers():
+    rows = [Row("the suite, serially", 1000.0, "", 0), Row("the suite, `-n 4`", 400.0, "", 4),
+            Row("the suite, `-n 4`, under `x`", 500.0, "", 4, "x")]
+    text = speed_markdown(rows, None, "One run:")
+    assert "| the suite, `-n 4`, under `x` | 500 s | 1.25 of `-n 4` |  |" in text
+    assert "| the suite, `-n 4` | 400 s | 0.40 |  |" in text
