@@ -68,7 +68,8 @@ def wait_for(
     transcript: Callable[[], str] | None = None,
     retry_on: Retryable = (),
 ) -> Outcome[T]:
-    """Call `probe` every `interval` seconds until `condition(value)`; deadline `timeout` seconds.
+    """Call `probe` every `interval` seconds (from the start of one call to the start of the next:
+    a slow probe is called again at once) until `condition(value)`; deadline `timeout` seconds.
 
     Probe errors matching `retry_on` (exception types, or a predicate) count as "not yet" and the
     last one is reported; any other probe error propagates at once, as does an error raised by
@@ -95,6 +96,7 @@ def wait_for(
 
     while True:
         polls += 1
+        began = time.monotonic()
         try:
             value = probe()
         except StopWaiting as stop:
@@ -115,5 +117,6 @@ def wait_for(
                 return Outcome(value, time.monotonic() - started, polls)
         if time.monotonic() >= deadline:
             break
-        time.sleep(min(interval, max(0.0, deadline - time.monotonic())))
+        now = time.monotonic()
+        time.sleep(max(0.0, min(began + interval, deadline) - now))
     raise WaitTimeout(failure(f"timed out after {timeout:.0f}s ({polls} polls) waiting for: {expected}"))

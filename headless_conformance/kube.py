@@ -9,6 +9,7 @@ so a run against a dead control plane ends quickly with failures that say so.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
@@ -167,6 +168,17 @@ class Kube:
     @property
     def core(self) -> client.CoreV1Api:
         return client.CoreV1Api(self.api)
+
+    @functools.cached_property
+    def exec_api(self) -> BoundedApiClient:
+        """A client for exec streams alone, told of the API server's health with the main one."""
+        api = BoundedApiClient(self.api.configuration, self.api.request_timeout, self.api.health.outage_limit)
+        api.health = self.api.health
+        return api
+
+    @property
+    def exec_core(self) -> client.CoreV1Api:
+        return client.CoreV1Api(self.exec_api)
 
     @property
     def apps(self) -> client.AppsV1Api:

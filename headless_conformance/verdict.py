@@ -3,7 +3,7 @@
 An expectation is polled until every server (the cluster DNS Service and each DNS server behind
 it) answers it right. Each poll is kept with the time each server was asked and what it said,
 failed polls too. The expectation is met once every server has answered right on consecutive polls
-over a hold window (`Hold`: at least 3 polls over at least 2 s) with nothing wrong or failed since:
+over a hold window (`Hold`: at least 5 polls over at least 1 s) with nothing wrong or failed since:
 a server right once and stale again does not pass. It is proven wrong once a server answers wrong,
 or not at all, in a poll asked after the deadline — the moment the API showed the state expected
 (or, without a change, the moment the expectation began) plus the propagation budget — so a server
@@ -45,8 +45,8 @@ class Poll:
 class Hold:
     """How long every server must go on answering right before an expectation counts as met."""
 
-    polls: int = 3
-    seconds: float = 2.0
+    polls: int = 5
+    seconds: float = 1.0
 
     def __str__(self) -> str:
         return f"{self.polls} polls over {self.seconds:g} s"
@@ -70,18 +70,16 @@ class Expectation:
     hold: Hold = field(default_factory=Hold)
     stays: bool = False  # already true before the change: must hold past the deadline, not just converge
     polls: list[Poll] = field(default_factory=list)
+    _streak_from: int = field(default=0, repr=False)  # index of the first right poll since the last wrong one
 
     def record(self, poll: Poll) -> None:
         self.polls.append(poll)
+        if not poll.right:
+            self._streak_from = len(self.polls)
 
     def streak(self) -> list[Poll]:
         """The right polls since the last wrong or failed one."""
-        run: list[Poll] = []
-        for poll in reversed(self.polls):
-            if not poll.right:
-                break
-            run.append(poll)
-        return run[::-1]
+        return self.polls[self._streak_from:]
 
     def held(self) -> bool:
         run = self.streak()

@@ -10,7 +10,8 @@ import pytest
 from common.wait import WaitTimeout
 from headless_conformance.dig import DigParseError, parse_dig_output
 from headless_conformance.dns import Change, Dns, PropagationTooSlow
-from headless_conformance.probes import Asked, ClockOffset, Query
+from headless_conformance.probe_stream import Batch, Frame
+from headless_conformance.probes import Asked, ClockOffset, Probes, Query
 from headless_conformance.propagation import Budget
 from headless_conformance.transcript import Transcript
 from headless_conformance.verdict import Answered, Deadline, Expectation, Hold, Poll
@@ -221,28 +222,34 @@ def test_the_other_family_may_be_nodata_or_nxdomain_for_the_spec_and_must_be_nod
         dns.await_nodata(NAME, "AAAA")
 
 
-def test_a_probe_clock_offset_is_measured_and_subtracted(monkeypatch: pytest.MonkeyPatch) -> None:
-    from headless_conformance import probes as probes_module
+class FixedStream:
+    """A probe stream answering each command with the next of `outputs`, stamped as given."""
 
-    class Result:
-        stdout = f"{time.time() + 30:.6f}\n"
+    def __init__(self, outputs: list[tuple[float | None, str]]) -> None:
+        self.outputs = outputs
 
-    monkeypatch.setattr(probes_module, "exec_in_pod", lambda *a, **k: Result())
-    p = probes_module.Probes(None, "ns", "dig", "busybox", Transcript(), timeout=5)  # type: ignore[arg-type]
+    def ask(self, commands: list[list[str]], timeout: float) -> Batch:
+        frames = [Frame(i, *self.outputs.pop(0), 0) for i, _ in enumerate(commands)]
+        return Batch(frames, "", 0.01)
+
+
+def started_probes(outputs: list[tuple[float | None, str]]) -> Probes:
+    p = Probes(None, "ns", "dig", "busybox", Transcript(), timeout=5)  # type: ignore[arg-type]
+    p._started |= {p.dig_pod, p.http_pod}
+    p._streams[p.dig_pod] = FixedStream(outputs)  # type: ignore[assignment]
+    return p
+
+
+def test_a_probe_clock_offset_is_measured_and_subtracted() -> None:
+    p = started_probes([(time.time() + 30, "") for _ in range(3)])
     offset = p._measure_clock()
     assert offset.seconds == pytest.approx(30, abs=0.5)
     assert str(ClockOffset(0.25, 0.01)) == "+0.250 s (± 0.010 s)"
 
 
-def test_each_dig_is_timed_by_this_machines_clock_once_the_probes_offset_is_subtracted(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    from headless_conformance import probes as probes_module
-    from headless_conformance.probes import ASKED_AT, SPLIT, ExecResult
-
-    p = probes_module.Probes(None, "ns", "dig", "busybox", Transcript(), timeout=5)  # type: ignore[arg-type]
+def test_each_dig_is_timed_by_this_machines_clock_once_the_probes_offset_is_subtracted() -> None:
+    p = started_probes([(1030.5, dig_a(sorted(RIGHT))), (1031.0, NO_RESPONSE)])
     p.clock = ClockOffset(30.0, 0.01)  # the probe's clock runs 30 s ahead
-    outputs = [f"{ASKED_AT}1030.5\n{dig_a(sorted(RIGHT))}", f"{ASKED_AT}1031.0\n{NO_RESPONSE}"]
-    monkeypatch.setattr(p, "run", lambda *a, **k: ExecResult("sh", f"\n{SPLIT}\n".join(outputs), "", 0))
 
     first, second = p.ask_all([Query(NAME, "A"), Query(NAME, "A", "10.244.0.3")])
 
