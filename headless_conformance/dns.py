@@ -88,8 +88,9 @@ class Change:
 class Dns:
     def __init__(self, kube: Kube, probes: Probes, timeout: float, budget: Budgets | Budget | None = None,
                  record_types: tuple[str, ...] = ("A",), history: EndpointHistory | None = None,
-                 hold: Hold | None = None) -> None:
+                 hold: Hold | None = None, dns_servers: EndpointHistory | None = None) -> None:
         self.kube = kube
+        self.dns_servers = dns_servers  # a watch of kube-system's EndpointSlices, where there is one
         self.record_types = record_types  # the address types pods have in this cluster, primary first
         self.probes = probes
         self.timeout = timeout
@@ -152,7 +153,11 @@ class Dns:
         return f", asked from node {self.probes.node}" if self.probes.node else ""
 
     def servers(self) -> list[tuple[str, int]]:
-        """The ready DNS servers behind kube-system/kube-dns: (address, the port they listen on)."""
+        """The ready DNS servers behind kube-system/kube-dns: (address, the port they listen on), as
+        the watch of kube-system's EndpointSlices shows them now (listed where it is not live)."""
+        watch = self.dns_servers
+        if watch is not None and watch.live:
+            return sorted(watch.ready_endpoints("kube-dns", "dns"))
         return sorted(self.kube.ready_endpoints("kube-system", "kube-dns", "dns"))
 
     # -- the one polling loop ----------------------------------------------------------------------

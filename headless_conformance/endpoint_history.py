@@ -28,6 +28,13 @@ def endpoint_ready(conditions: dict | None) -> bool:
 
 
 @dataclass(frozen=True)
+class Slice:
+    service: str
+    ready: frozenset[str]  # its ready addresses
+    ports: tuple[tuple[str, int], ...]  # (name, port)
+
+
+@dataclass(frozen=True)
 class Transition:
     at: float  # this machine's clock, when the event arrived
     ready: frozenset[str]  # the Service's ready addresses from then on
@@ -42,7 +49,7 @@ class EndpointHistory:
         self.namespace = namespace
         self.started = time.time()
         self.failed = ""
-        self._slices: dict[str, tuple[str, frozenset[str]]] = {}  # slice -> (service, ready addresses)
+        self._slices: dict[str, Slice] = {}  # by the slice's name
         self._transitions: dict[str, list[Transition]] = {}
         self._lock = threading.Lock()
         self._stopped = threading.Event()
@@ -54,6 +61,11 @@ class EndpointHistory:
     def wait_synced(self, timeout: float = 10.0) -> bool:
         """Until the watch has listed what exists (so later events are changes)."""
         return self._synced.wait(timeout)
+
+    @property
+    def live(self) -> bool:
+        """Listed what exists and still following (not failed, not stopped)."""
+        return self._synced.is_set() and not self.failed and not self._stopped.is_set()
 
     def stop(self) -> None:
         """End the watch now: its socket is shut down under the reading thread (closing the response
@@ -113,7 +125,7 @@ class EndpointHistory:
             for item in items:
                 name, entry = _entry(item)
                 self._slices[name] = entry
-                touched.add(entry[0])
+                touched.add(entry.service)
             for service in touched:
                 self._note(service, now)
 
@@ -123,11 +135,11 @@ class EndpointHistory:
             old = self._slices.pop(name, None)
             if kind != "DELETED":
                 self._slices[name] = entry
-            for service in {entry[0], *([old[0]] if old else [])}:
+            for service in {entry.service, *([old.service] if old else [])}:
                 self._note(service, at)
 
     def _note(self, service: str, at: float) -> None:
-        ready = frozenset(a for s, addresses in self._slices.values() if s == service for a in addresses)
+        ready = frozenset(a for s in self._slices.values() if s.service == service for a in s.ready)
         history = self._transitions.setdefault(service, [])
         if not history or history[-1].ready != ready:
             history.append(Transition(at, ready))
@@ -135,6 +147,13 @@ class EndpointHistory:
     def transitions(self, service: str) -> list[Transition]:
         with self._lock:
             return list(self._transitions.get(service, []))
+
+    def ready_endpoints(self, service: str, port_name: str) -> set[tuple[str, int]]:
+        """(address, port) of the Service's ready endpoints now, the port being the slice's port of
+        that name (53 where a slice has none): where each server behind a DNS Service listens."""
+        with self._lock:
+            return {(a, next((p for n, p in s.ports if n == port_name), 53))
+                    for s in self._slices.values() if s.service == service for a in s.ready}
 
     def ready_since(self, service: str, ready: set[str]) -> float | None:
         """When the API last made the Service's ready addresses exactly `ready` (they still are);
@@ -166,9 +185,10 @@ def _lines(response) -> object:  # noqa: ANN001 - urllib3's HTTPResponse
                 yield line
 
 
-def _entry(obj: dict) -> tuple[str, tuple[str, frozenset[str]]]:
+def _entry(obj: dict) -> tuple[str, Slice]:
     meta = obj.get("metadata", {})
     service = (meta.get("labels") or {}).get(SERVICE_LABEL, "")
     ready = frozenset(a for e in obj.get("endpoints") or [] if endpoint_ready(e.get("conditions"))
                       for a in e.get("addresses") or [])
-    return meta.get("name", ""), (service, ready)
+    ports = tuple((p.get("name") or "", p["port"]) for p in obj.get("ports") or [] if p.get("port"))
+    return meta.get("name", ""), Slice(service, ready, ports)

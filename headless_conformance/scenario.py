@@ -89,6 +89,14 @@ class Scenario:
     def ip_name(self, ip: str) -> str:
         return names.ip_pod_fqdn(ip, self.service, self.namespace, self.domain)
 
+    def stop_now(self) -> None:
+        """Scale to nothing and delete the pods without their grace period: a scenario whose pods
+        linger when told to stop (the gated one, for its terminating-pod check) would otherwise go
+        on running, and running its readiness probes, long after its check ended."""
+        self.workloads.scale(self.kind, self.name, 0)
+        for pod in self.pods():
+            self.workloads.delete_pod_now(pod.name)
+
     def scale(self, replicas: int) -> list[PodInfo]:
         self.workloads.scale(self.kind, self.name, replicas)
         return self.workloads.wait_rollout(self.kind, self.name, self.selector)
