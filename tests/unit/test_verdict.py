@@ -235,7 +235,7 @@ class FixedStream:
 
 def started_probes(outputs: list[tuple[float | None, str]]) -> Probes:
     p = Probes(None, "ns", "dig", "busybox", Transcript(), timeout=5)  # type: ignore[arg-type]
-    p._started |= {p.dig_pod, p.http_pod}
+    p.place.started |= {p.dig_pod, p.http_pod}
     p._streams[p.dig_pod] = FixedStream(outputs)  # type: ignore[assignment]
     return p
 
@@ -249,7 +249,7 @@ def test_a_probe_clock_offset_is_measured_and_subtracted() -> None:
 
 def test_each_dig_is_timed_by_this_machines_clock_once_the_probes_offset_is_subtracted() -> None:
     p = started_probes([(1030.5, dig_a(sorted(RIGHT))), (1031.0, NO_RESPONSE)])
-    p.clock = ClockOffset(30.0, 0.01)  # the probe's clock runs 30 s ahead
+    p.place.clocks[p.dig_pod] = ClockOffset(30.0, 0.01)  # the probe's clock runs 30 s ahead
 
     first, second = p.ask_all([Query(NAME, "A"), Query(NAME, "A", "10.244.0.3")])
 
