@@ -50,6 +50,8 @@ class Cell:
     dns_swapped: bool = False  # the run swapped this CoreDNS release in: a column of the release axis
     lags: dict[str, float] = field(default_factory=dict)
     """how fast its DNS reflected changes (propagation.Lags.figures)"""
+    polls: dict[str, float] = field(default_factory=dict)
+    """how fast the suite asked (propagation.PollFigures.figures)"""
 
     @property
     def key(self) -> str:

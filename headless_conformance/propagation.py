@@ -154,6 +154,49 @@ def budgets_from_corefile(corefile: str, domain: str, margin: float = MARGIN_S) 
 
 
 @dataclass(frozen=True)
+class PollFigures:
+    """How fast the instrument itself was over a run: each batch's round trip through a probe
+    stream (seconds) and the polls each expectation took until it held or failed."""
+
+    round_trips: tuple[float, ...]
+    polls: tuple[int, ...]
+
+    def figures(self) -> dict[str, float]:
+        """Round trip median and 95th percentile (ms) over the batches, polls per expectation
+        (median and max); {} when nothing was polled."""
+        found: dict[str, float] = {}
+        if self.round_trips:
+            found.update(batches=len(self.round_trips), round_trip_median_ms=_ms(statistics.median(self.round_trips)),
+                         round_trip_p95_ms=_ms(_p95(self.round_trips)))
+        if self.polls:
+            found.update(expectations=len(self.polls), polls_median=statistics.median(self.polls),
+                         polls_max=max(self.polls))
+        return found
+
+    def summary(self) -> str:
+        f = self.figures()
+        if not f:
+            return "nothing polled"
+        parts = []
+        if "batches" in f:
+            parts.append(f"round trip median {f['round_trip_median_ms']:g} ms, 95th percentile "
+                         f"{f['round_trip_p95_ms']:g} ms over {f['batches']:g} batches")
+        if "expectations" in f:
+            parts.append(f"{f['polls_median']:g} polls per expectation (median; max {f['polls_max']:g}) "
+                         f"over {f['expectations']:g}")
+        return "; ".join(parts)
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000)
+
+
+def _p95(values: tuple[float, ...]) -> float:
+    ordered = sorted(values)
+    return statistics.quantiles(ordered, n=20, method="inclusive")[18] if len(ordered) > 1 else ordered[0]
+
+
+@dataclass(frozen=True)
 class Lags:
     """Lags measured over a run's changes (seconds)."""
 
@@ -168,9 +211,8 @@ class Lags:
             return {}
         found: dict[str, float] = {"changes": changes, "stale": len(self.values)}
         if self.values:
-            ordered = sorted(self.values)
-            p95 = statistics.quantiles(ordered, n=20, method="inclusive")[18] if len(ordered) > 1 else ordered[0]
-            found.update(median=round(statistics.median(ordered), 2), p95=round(p95, 2), max=round(ordered[-1], 2))
+            found.update(median=round(statistics.median(self.values), 2), p95=round(_p95(self.values), 2),
+                         max=round(max(self.values), 2))
         return found
 
     def summary(self) -> str:

@@ -127,3 +127,14 @@ def test_lag_figures_for_a_column_of_the_matrix() -> None:
     assert Lags((2.0,), 1).figures() == {"median": 2.0, "p95": 2.0, "max": 2.0, "changes": 2, "stale": 1}
     figures = Lags(tuple(float(s) for s in range(1, 21))).figures()
     assert figures == {"median": 10.5, "p95": 19.05, "max": 20.0, "changes": 20, "stale": 20}
+
+
+def test_poll_figures_give_the_round_trip_in_ms_and_the_polls_per_expectation() -> None:
+    from headless_conformance.propagation import PollFigures
+
+    figures = PollFigures((0.03, 0.05, 0.04, 0.2), (6, 9, 7)).figures()
+    assert figures == {"batches": 4, "round_trip_median_ms": 45, "round_trip_p95_ms": 178, "expectations": 3,
+                       "polls_median": 7, "polls_max": 9}
+    assert PollFigures((), ()).figures() == {} and PollFigures((), ()).summary() == "nothing polled"
+    assert PollFigures((0.05,), (5,)).summary() == ("round trip median 50 ms, 95th percentile 50 ms over 1 batches; "
+                                                    "5 polls per expectation (median; max 5) over 1")
