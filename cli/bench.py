@@ -100,12 +100,12 @@ def main(argv: list[str] | None = None) -> int:
             label = "the suite, serially" if workers == 0 else f"the suite, `-n {workers}`"
             say(f"timing {label}")
             name = f"bench-n{workers}"
-            status, _, seconds = cluster.run(name, [*args.pytest_options, *DURATIONS,
+            status, cell, seconds = cluster.run(name, [*args.pytest_options, *DURATIONS,
                                                     *([] if workers == 0 else ["-n", str(workers)])])
             log = logs / f"{name}.log"
             if workers == 0:
                 serial_durations = durations_of(log.read_text(errors="replace"))
-            add(Row(label, seconds, outcome(log, status), workers))
+            add(Row(label, seconds, outcome(log, status), workers, polls=cell.polls))
         for fault in args.faults:
             say(f"timing the suite, -n 4, under {fault}")
             name = f"bench-{fault}"
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             failed = ", ".join(f"{n} {level}" for level, n in sorted(failed_by_level(cell).items())) or "none"
             add(Row(f"the suite, `-n 4`, under `{fault}`", seconds,
                     f"{summary(logs / f'{name}.log')} (exit {status}); failed by level: {failed}; "
-                    + ("; ".join(broken) if broken else "as the fault says"), 4, fault))
+                    + ("; ".join(broken) if broken else "as the fault says"), 4, fault, cell.polls))
     finally:
         cluster.close()
     if not args.skip_main_command:

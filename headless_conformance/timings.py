@@ -45,6 +45,18 @@ class Row:
     note: str = ""
     workers: int | None = None  # None: not a run of the suite
     fault: str = ""  # a run under this fault, compared with the healthy run of as many workers
+    polls: dict[str, float] = field(default_factory=dict)  # its DNS polls (propagation.PollFigures.figures)
+
+
+def polls_shown(polls: dict[str, float]) -> str:
+    """'45 / 178 ms; 7 polls (max 31)': a run's probe round trip (median / 95th percentile) and polls
+    per expectation (median, max)."""
+    parts = []
+    if "round_trip_median_ms" in polls:
+        parts.append(f"{polls['round_trip_median_ms']:g} / {polls['round_trip_p95_ms']:g} ms")
+    if "polls_median" in polls:
+        parts.append(f"{polls['polls_median']:g} polls (max {polls['polls_max']:g})")
+    return "; ".join(parts)
 
 
 def short_name(nodeid: str) -> str:
@@ -57,14 +69,15 @@ def speed_markdown(rows: list[Row], durations: Durations | None, heading: str) -
     the healthy run of as many workers) and where the serial run's time went: the phases' sums, the
     longest checks and the longest setups."""
     healthy = {r.workers: r.seconds for r in rows if r.workers is not None and not r.fault}
-    lines = [heading, "", "| what | wall | vs serial | outcomes |", "| --- | --- | --- | --- |"]
+    lines = [heading, "", "| what | wall | vs serial | DNS poll round trip (median / p95); polls per expectation "
+             "| outcomes |", "| --- | --- | --- | --- | --- |"]
     for row in rows:
         ratio = ""
         if row.fault and row.workers in healthy:
             ratio = f"{row.seconds / healthy[row.workers]:.2f} of `-n {row.workers}`"
         elif row.workers is not None and 0 in healthy:
             ratio = f"{row.seconds / healthy[0]:.2f}"
-        lines.append(f"| {row.label} | {row.seconds:.0f} s | {ratio} | {row.note} |")
+        lines.append(f"| {row.label} | {row.seconds:.0f} s | {ratio} | {polls_shown(row.polls)} | {row.note} |")
     if durations and durations.phases:
         calls = ", ".join(f"`{short_name(t)}` {s:.0f} s" for t, s in durations.longest("call", 6))
         setups = ", ".join(f"`{short_name(t)}` {s:.0f} s" for t, s in durations.longest("setup", 4))

@@ -23,9 +23,9 @@ def test_the_table_compares_each_run_of_the_suite_with_the_serial_one():
     rows = [Row("cluster", 34.0), Row("the suite, serially", 1700.0, "70 passed", 0),
             Row("the suite, `-n 4`", 425.0, "70 passed", 4)]
     text = speed_markdown(rows, durations_of(OUTPUT), "One run:")
-    assert "| cluster | 34 s |  |  |" in text
-    assert "| the suite, serially | 1700 s | 1.00 | 70 passed |" in text
-    assert "| the suite, `-n 4` | 425 s | 0.25 | 70 passed |" in text
+    assert "| cluster | 34 s |  |  |  |" in text
+    assert "| the suite, serially | 1700 s | 1.00 |  | 70 passed |" in text
+    assert "| the suite, `-n 4` | 425 s | 0.25 |  | 70 passed |" in text
     assert "The longest checks: `test_an_unready_pod_leaves_every_answer` 130 s, " in text
     assert "setups (a scenario rolled out for the first check that uses it): `test_each_ordinal" in text
 
@@ -38,5 +38,12 @@ def test_a_faulted_run_is_compared_with_the_healthy_run_of_as_many_workers():
     rows = [Row("the suite, serially", 1000.0, "", 0), Row("the suite, `-n 4`", 400.0, "", 4),
             Row("the suite, `-n 4`, under `x`", 500.0, "", 4, "x")]
     text = speed_markdown(rows, None, "One run:")
-    assert "| the suite, `-n 4`, under `x` | 500 s | 1.25 of `-n 4` |  |" in text
-    assert "| the suite, `-n 4` | 400 s | 0.40 |  |" in text
+    assert "| the suite, `-n 4`, under `x` | 500 s | 1.25 of `-n 4` |  |  |" in text
+    assert "| the suite, `-n 4` | 400 s | 0.40 |  |  |" in text
+
+
+def test_a_runs_dns_polls_are_shown_beside_it():
+    polls = {"batches": 900, "round_trip_median_ms": 45, "round_trip_p95_ms": 178, "expectations": 120,
+             "polls_median": 7, "polls_max": 31}
+    text = speed_markdown([Row("the suite, `-n 4`", 90.0, "79 passed", 4, polls=polls)], None, "One run:")
+    assert "| the suite, `-n 4` | 90 s |  | 45 / 178 ms; 7 polls (max 31) | 79 passed |" in text
