@@ -18,7 +18,9 @@ from headless_conformance.dns import record_type
 SERVICE = "my-dual-stack-service"
 
 
-def _require_dual(cluster) -> None:
+@pytest.fixture(scope="module", autouse=True)
+def _dual_stack_cluster(cluster) -> None:
+    """Every check here needs both families: skipped before anything is rolled out otherwise."""
     if cluster.facts.ip_family != "dual":
         pytest.skip(f"needs a dual-stack cluster (--ip-family dual); this one is {cluster.facts.ip_family}")
 
@@ -33,7 +35,6 @@ def _dual_service(cluster, namespace: str, name: str):  # noqa: ANN202 - V1Servi
 @pytest.fixture(scope="module")
 def dual_stack(cluster, shared_deployment) -> str:
     """The Service's name, once the cluster gave it both families."""
-    _require_dual(cluster)
     shared_deployment.workloads.apply_manifest("dual-stack-service")
     _dual_service(cluster, shared_deployment.namespace, SERVICE)
     return SERVICE
@@ -42,7 +43,6 @@ def dual_stack(cluster, shared_deployment) -> str:
 @pytest.fixture(scope="module")
 def twins(cluster, shared_deployment) -> dict[str, set[str]]:
     """The dual-stack StatefulSet `twins`, rolled out: each pod's name under `twins` -> both its addresses."""
-    _require_dual(cluster)
     workloads = shared_deployment.workloads
     workloads.apply_manifest("dual-stack-twins")
     _dual_service(cluster, shared_deployment.namespace, "twins")
@@ -96,7 +96,6 @@ def test_a_statefulset_pods_one_name_has_both_its_addresses(twins, shared_deploy
 @pytest.mark.spec("2.3.1/address", "2.3.3/ptr", kinds=("dual",))
 def test_a_dual_stack_clusterip_service_answers_and_points_back_from_both_cluster_ips(cluster, shared_deployment,
                                                                                       dns):
-    _require_dual(cluster)
     shared_deployment.workloads.apply_manifest("dual-stack-clusterip")
     service = _dual_service(cluster, shared_deployment.namespace, "my-dual-stack-clusterip")
     name = shared_deployment.service_name("my-dual-stack-clusterip")
