@@ -16,9 +16,10 @@ answered; `timeout` is only the backstop for a cluster whose API never shows the
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from common.wait import Outcome, StopWaiting, WaitStopped, WaitTimeout, wait_for
@@ -101,6 +102,7 @@ class Dns:
         self.already: list[float] = []  # per change already reflected when first asked: how soon that was
         self.expectations: list[Expectation] = []  # every poll of every server, in order
         self._change: Change | None = None
+        self._together: list[tuple[Expectation, Callable[[], list[Answered]]]] | None = None
 
     # -- changes and deadlines ---------------------------------------------------------------------
     def changed(self, service: str, ready: set[str], what: str) -> None:
@@ -161,16 +163,43 @@ class Dns:
         return sorted(self.kube.ready_endpoints("kube-system", "kube-dns", "dns"))
 
     # -- the one polling loop ----------------------------------------------------------------------
+    @contextlib.contextmanager
+    def together(self) -> Iterator[None]:
+        """Expectations awaited inside the block are asked in the same polls and held together, from
+        the end of the block: what follows one change is then held once, not once per expectation.
+        Their return values inside the block are not yet known (None, or empty)."""
+        __tracebackhide__ = True
+        if self._together is not None:
+            raise RuntimeError("Dns.together() blocks do not nest")
+        self._together = []
+        try:
+            yield
+        except BaseException:
+            self._together = None
+            raise
+        group, self._together = self._together, None
+        if group:
+            self._poll_until_held(group)
+
     def _expect(self, name: str, expected: str, ask: Callable[[], list[Answered]], *, address: str | None = None,
                 stays: bool = False) -> Expectation:
         """Poll `ask` (every server's answer about `name`) until every server holds right, or fail: at
-        once when a server is wrong past the deadline, at the timeout otherwise."""
+        once when a server is wrong past the deadline, at the timeout otherwise (in a `together`
+        block: at its end, with the others)."""
         __tracebackhide__ = True
         expectation = Expectation(f"{expected} (every server{self._asked_from})", self._deadline(name, address),
                                   self.hold, stays)
         self.expectations.append(expectation)
+        if self._together is not None:
+            self._together.append((expectation, ask))
+        else:
+            self._poll_until_held([(expectation, ask)])
+        return expectation
 
-        def probe() -> Poll:
+    def _poll_until_held(self, group: list[tuple[Expectation, Callable[[], list[Answered]]]]) -> None:
+        __tracebackhide__ = True
+
+        def poll_one(expectation: Expectation, ask: Callable[[], list[Answered]]) -> None:
             started = time.time()
             try:
                 answers = ask()
@@ -183,19 +212,23 @@ class Dns:
                 times = [a.at for a in answers] or [started]
                 poll = Poll(min(times), max(times), tuple(answers))
             expectation.record(poll)
-            verdict = expectation.late()
-            if verdict:
-                raise _PastBudget(verdict)
-            return poll
 
+        def probe() -> None:
+            for expectation, ask in group:
+                poll_one(expectation, ask)
+            verdicts = [e.late() for e, _ in group]
+            if any(verdicts):
+                raise _PastBudget("\n".join(v for v in verdicts if v))
+
+        expected = "; ".join(e.expected for e, _ in group)
         try:
-            wait_for(probe, lambda _: expectation.held(), expected=expectation.expected, timeout=self.timeout,
-                     interval=POLL_INTERVAL, describe=lambda _: expectation.timeline(),
+            wait_for(probe, lambda _: all(e.held() for e, _ in group), expected=expected, timeout=self.timeout,
+                     interval=POLL_INTERVAL, describe=lambda _: "\n".join(e.timeline() for e, _ in group),
                      transcript=self.probes.transcript.last)
         finally:
-            self.probes.transcript.add(f"polls: {expectation.expected}", expectation.timeline())
-        self._measure(expectation)
-        return expectation
+            for expectation, _ in group:
+                self.probes.transcript.add(f"polls: {expectation.expected}", expectation.timeline())
+        self._measure(group[0][0])
 
     def _measure(self, expectation: Expectation) -> None:
         change = self._change
@@ -258,7 +291,7 @@ class Dns:
 
         started = time.monotonic()
         expectation = self._expect(questions[0][0], expected, ask, address=address, stays=stays)
-        return Outcome(last[0], time.monotonic() - started, len(expectation.polls))
+        return Outcome(last[0] if last else None, time.monotonic() - started, len(expectation.polls))  # type: ignore[arg-type]
 
     # -- expectations --------------------------------------------------------------------------------
     def await_answer(self, name: str, rdtype: str, ok: Callable[[DigAnswer], bool], expected: str,

@@ -256,3 +256,27 @@ def test_each_dig_is_timed_by_this_machines_clock_once_the_probes_offset_is_subt
     assert (first.at, second.at) == (1000.5, 1001.0)
     assert first.answer is not None and first.answer.addresses("A") == RIGHT
     assert second.answer is None and second.error is not None and "timed out" in second.error.reason
+
+
+def test_expectations_awaited_together_share_their_polls_and_are_held_at_once() -> None:
+    right, stale = dig_a(sorted(RIGHT)), dig_a(["10.244.1.2"])
+    # ask_all calls alternate between the two expectations: calls 0-5 (polls 0-2) answer stale
+    dns = dns_for(lambda n: {s: stale if n < 6 else right for s in (None, "10.244.0.2", "10.244.0.3")}, budget=30)
+
+    with dns.together():
+        first = dns.await_a(NAME, RIGHT, rdtype="A")
+        second = dns.await_a(NAME, RIGHT, rdtype="A", transport="tcp")
+        assert first.value is None and second.value is None  # not asked yet
+
+    a, b = dns.expectations
+    assert len(a.polls) == len(b.polls) >= 3 + 3
+    assert all(p.first <= q.first for p, q in zip(a.polls, b.polls, strict=True))
+    assert a.held() and b.held()
+
+
+def test_a_failure_inside_a_together_block_polls_nothing() -> None:
+    dns = dns_for(lambda n: {}, budget=30)
+    with pytest.raises(ZeroDivisionError), dns.together():
+        dns.await_a(NAME, RIGHT, rdtype="A")
+        1 / 0  # noqa: B018
+    assert dns.expectations[0].polls == [] and dns._together is None
