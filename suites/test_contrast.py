@@ -42,19 +42,21 @@ def test_clusterip_srv_points_at_the_service_not_the_pods(clusterip_service, sha
 
 @pytest.mark.spec("2.3.2/srv", kinds=("tcp", "udp", "several-ports", "port-differs"))
 def test_each_named_port_of_a_clusterip_service_has_its_service_port(clusterip_ports, shared_deployment, dns):
-    for port, protocol, number in CLUSTERIP_PORTS:
-        dns.await_srv(shared_deployment.srv_name(port, protocol, service="clusterip-ports"),
-                      {(clusterip_ports, number)})
+    with dns.together():
+        for port, protocol, number in CLUSTERIP_PORTS:
+            dns.await_srv(shared_deployment.srv_name(port, protocol, service="clusterip-ports"),
+                          {(clusterip_ports, number)})
 
 
 @pytest.mark.spec("2.3.2/unnamed", kinds=("unnamed-port",))
 def test_an_unnamed_port_of_a_clusterip_service_has_no_srv_record(cluster, clusterip_ports, shared_deployment, dns):
     """The server answers the Service (so it has seen it), yet no SRV name reaches its one port."""
     service = cluster.kube.core.read_namespaced_service("clusterip-unnamed", shared_deployment.namespace)
-    dns.await_a(shared_deployment.service_name("clusterip-unnamed"), {service.spec.cluster_ip})
+    with dns.together():
+        dns.await_a(shared_deployment.service_name("clusterip-unnamed"), {service.spec.cluster_ip})
 
-    for label in ("http", "80"):
-        dns.await_no_records(shared_deployment.srv_name(label, "tcp", service="clusterip-unnamed"), "SRV")
+        for label in ("http", "80"):
+            dns.await_no_records(shared_deployment.srv_name(label, "tcp", service="clusterip-unnamed"), "SRV")
 
 
 @pytest.mark.coredns("srv-glue")

@@ -28,21 +28,24 @@ def test_endpoints_spread_over_several_endpointslices_are_each_answered_once(sha
         pytest.skip(f"this cluster keeps the {len(view.ready_addresses)} endpoints of {shared_deployment.service} in "
                     "one EndpointSlice (its controller-manager's --max-endpoints-per-slice is above that)")
 
-    dns.await_a(shared_deployment.service_name(), shared_deployment.serving_ips())
-    dns.await_srv_endpoints(shared_deployment.srv_name(), shared_deployment.serving_ips(), port=80)
+    with dns.together():
+        dns.await_a(shared_deployment.service_name(), shared_deployment.serving_ips())
+        dns.await_srv_endpoints(shared_deployment.srv_name(), shared_deployment.serving_ips(), port=80)
 
 
 @pytest.mark.spec("2.4.1/service", kinds=SINGLE_STACK)
 def test_answers_agree_over_udp_and_tcp(shared_deployment, dns):
-    for transport in ("udp", "tcp"):
-        dns.await_a(shared_deployment.service_name(), shared_deployment.serving_ips(), transport=transport)
+    with dns.together():
+        for transport in ("udp", "tcp"):
+            dns.await_a(shared_deployment.service_name(), shared_deployment.serving_ips(), transport=transport)
 
 
 @pytest.mark.spec("2.4.1/service", "2.4.2/srv", kinds=(*SINGLE_STACK, "no-hostname"))
 def test_every_node_gets_the_same_answers(shared_deployment, dns_on_each_node):
     for _node, dns in dns_on_each_node:
-        dns.await_a(shared_deployment.service_name(), shared_deployment.serving_ips())
-        dns.await_srv_endpoints(shared_deployment.srv_name(), shared_deployment.serving_ips(), port=80)
+        with dns.together():
+            dns.await_a(shared_deployment.service_name(), shared_deployment.serving_ips())
+            dns.await_srv_endpoints(shared_deployment.srv_name(), shared_deployment.serving_ips(), port=80)
 
 
 @pytest.mark.coredns("pod-records")
@@ -60,16 +63,19 @@ def mixed_case(name: str) -> str:
 def test_service_names_compare_case_insensitively(shared_deployment, dns):
     name = shared_deployment.service_name()
 
-    dns.await_a(name, shared_deployment.serving_ips())
-    dns.await_a(mixed_case(name), shared_deployment.serving_ips())
+    with dns.together():
+        dns.await_a(name, shared_deployment.serving_ips())
+        dns.await_a(mixed_case(name), shared_deployment.serving_ips())
 
 
 @pytest.mark.spec("2.1/case-srv", kinds=SINGLE_STACK)
 def test_srv_port_and_protocol_labels_compare_case_insensitively(shared_deployment, dns):
     ips = shared_deployment.serving_ips()
 
-    for name in ("_HTTP._TCP." + shared_deployment.service_name(), "_Http._Tcp." + shared_deployment.service_name()):
-        dns.await_srv_endpoints(name, ips, port=80)
+    with dns.together():
+        for name in ("_HTTP._TCP." + shared_deployment.service_name(),
+                     "_Http._Tcp." + shared_deployment.service_name()):
+            dns.await_srv_endpoints(name, ips, port=80)
 
 
 @pytest.mark.spec("2.1/case-hostname", kinds=("no-hostname",))
@@ -114,8 +120,9 @@ def test_the_family_the_service_lacks_is_nodata_not_nxdomain(shared_deployment, 
     (family,) = {record_type(ip) for ip in shared_deployment.serving_ips()}
     other = "AAAA" if family == "A" else "A"
 
-    dns.await_a(shared_deployment.service_name(), shared_deployment.serving_ips(), rdtype=family)
-    dns.await_nodata(shared_deployment.service_name(), other)
+    with dns.together():
+        dns.await_a(shared_deployment.service_name(), shared_deployment.serving_ips(), rdtype=family)
+        dns.await_nodata(shared_deployment.service_name(), other)
 
 
 @pytest.mark.coredns("endpoint-names")
@@ -175,9 +182,10 @@ def test_wget_by_ip_dashed_name_returns_the_pod_body(shared_deployment, probes, 
 def _settled(scenario, dns) -> set[str]:
     """DNS shows the current pods before a change (so the change, not a cold cache, is measured)."""
     current = scenario.serving_ips()
-    dns.await_a(scenario.service_name(), current)
-    dns.await_srv_targets(scenario.srv_name(), {scenario.ip_name(ip) for ip in current})
-    dns.await_a_each({scenario.ip_name(ip): {ip} for ip in current})
+    with dns.together():
+        dns.await_a(scenario.service_name(), current)
+        dns.await_srv_targets(scenario.srv_name(), {scenario.ip_name(ip) for ip in current})
+        dns.await_a_each({scenario.ip_name(ip): {ip} for ip in current})
     return current
 
 
@@ -187,10 +195,11 @@ def _converge(scenario, dns, transcript, change: str, started: float, removed_ip
     transcript.figure(f"{change}: pods ready after", f"{time.monotonic() - started:.1f}s")
     expected = scenario.serving_ips()
     dns.changed(scenario.service, expected, change)
-    dns.await_a(scenario.service_name(), expected)
-    dns.await_srv_targets(scenario.srv_name(), {scenario.ip_name(ip) for ip in expected})
-    for ip in removed_ips - expected:
-        dns.await_nxdomain(scenario.ip_name(ip), address=ip)
+    with dns.together():
+        dns.await_a(scenario.service_name(), expected)
+        dns.await_srv_targets(scenario.srv_name(), {scenario.ip_name(ip) for ip in expected})
+        for ip in removed_ips - expected:
+            dns.await_nxdomain(scenario.ip_name(ip), address=ip)
 
 
 @pytest.mark.scenario("IP churn: a deleted pod's address and name go")

@@ -91,10 +91,11 @@ def test_handmade_endpoint_hostnames_name_their_endpoints(cluster, handmade, dns
     alpha, beta = (names.pod_fqdn(h, "handmade", handmade.namespace, cluster.domain) for h in ("alpha", "beta"))
     alpha_ip, beta_ip = handmade.own[:2]
 
-    dns.await_a(alpha, {alpha_ip})
-    dns.await_a(beta, {beta_ip})
-    dns.await_srv_endpoints(names.srv_fqdn("http", "tcp", "handmade", handmade.namespace, cluster.domain),
-                            set(handmade.own[:3]), port=80, hostnames={alpha: {alpha_ip}, beta: {beta_ip}})
+    with dns.together():
+        dns.await_a(alpha, {alpha_ip})
+        dns.await_a(beta, {beta_ip})
+        dns.await_srv_endpoints(names.srv_fqdn("http", "tcp", "handmade", handmade.namespace, cluster.domain),
+                                set(handmade.own[:3]), port=80, hostnames={alpha: {alpha_ip}, beta: {beta_ip}})
 
 
 @pytest.mark.spec("2.4.1/service", kinds=(*SINGLE_STACK, "ready-unset"))
@@ -109,8 +110,9 @@ def test_a_service_spread_over_several_endpointslices_answers_each_address_once(
 
 @pytest.mark.spec("2.4.1/service", kinds=SINGLE_STACK)
 def test_more_records_than_fit_udp_come_back_whole_over_tcp(cluster, handmade, dns):
-    dns.await_a(fqdn("large", handmade.namespace, cluster.domain), set(handmade.large), transport="tcp")
-    dns.await_a(fqdn("large", handmade.namespace, cluster.domain), set(handmade.large))  # dig's own retry over TCP
+    with dns.together():
+        dns.await_a(fqdn("large", handmade.namespace, cluster.domain), set(handmade.large), transport="tcp")
+        dns.await_a(fqdn("large", handmade.namespace, cluster.domain), set(handmade.large))  # dig's own retry over TCP
 
 
 @pytest.mark.coredns("truncation")
@@ -143,5 +145,6 @@ def test_srv_weight_is_one_past_a_hundred_records(cluster, handmade, dns):
 def test_an_ipv6_address_ending_in_double_colon_is_named_by_a_label_ending_in_a_digit(cluster, handmade, dns):
     target = names.pod_fqdn("2001-db8-5--0", "trailing", handmade.namespace, cluster.domain)
 
-    dns.await_srv_targets(names.srv_fqdn("http", "tcp", "trailing", handmade.namespace, cluster.domain), {target})
-    dns.await_a(target, {TRAILING})
+    with dns.together():
+        dns.await_srv_targets(names.srv_fqdn("http", "tcp", "trailing", handmade.namespace, cluster.domain), {target})
+        dns.await_a(target, {TRAILING})

@@ -26,9 +26,10 @@ def test_hostname_and_subdomain_name_the_pod_under_the_service(cluster, workload
     pod = workloads.start_pod("p1", hostname="h1", subdomain="sub", labels={"app": "sub"})
     name = names.pod_fqdn("h1", "sub", workloads.namespace, cluster.domain)
 
-    dns.await_a(name, {pod.ip})
-    dns.await_srv_endpoints(names.srv_fqdn("http", "tcp", "sub", workloads.namespace, cluster.domain), {pod.ip},
-                            port=80, hostnames={name: {pod.ip}})
+    with dns.together():
+        dns.await_a(name, {pod.ip})
+        dns.await_srv_endpoints(names.srv_fqdn("http", "tcp", "sub", workloads.namespace, cluster.domain), {pod.ip},
+                                port=80, hostnames={name: {pod.ip}})
 
 
 @pytest.mark.spec("2.1/case-hostname", kinds=("hostname",))
@@ -37,8 +38,9 @@ def test_a_hostname_compares_case_insensitively(cluster, workloads, dns):
     pod = workloads.start_pod("p6", hostname="h6", subdomain="sub", labels={"app": "sub"})
     name = names.pod_fqdn("h6", "sub", workloads.namespace, cluster.domain)
 
-    dns.await_a(name, {pod.ip})
-    dns.await_a(name.replace("h6.sub.", "H6.Sub.", 1), {pod.ip})
+    with dns.together():
+        dns.await_a(name, {pod.ip})
+        dns.await_a(name.replace("h6.sub.", "H6.Sub.", 1), {pod.ip})
 
 
 @pytest.mark.spec("2.4.1/hostname", "2.4.2/srv", kinds=(*SINGLE_STACK, "hostname", "shared-hostname"))
@@ -50,9 +52,10 @@ def test_two_pods_sharing_a_hostname_share_its_name_and_srv_target(cluster, work
     name = names.pod_fqdn("twin", "sub", workloads.namespace, cluster.domain)
     ips = {pod.ip for pod in pods}
 
-    dns.await_a(name, ips)
-    dns.await_srv_endpoints(names.srv_fqdn("http", "tcp", "sub", workloads.namespace, cluster.domain), ips, port=80,
-                            hostnames={name: ips})
+    with dns.together():
+        dns.await_a(name, ips)
+        dns.await_srv_endpoints(names.srv_fqdn("http", "tcp", "sub", workloads.namespace, cluster.domain), ips, port=80,
+                                hostnames={name: ips})
 
 
 @pytest.mark.coredns("nxdomain-elsewhere")

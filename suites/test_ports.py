@@ -26,8 +26,9 @@ def port_services(shared_deployment):
 def test_each_named_port_has_one_srv_record_per_ready_endpoint(port_services, dns):
     ips = port_services.serving_ips()
 
-    for port, protocol, number in (("http", "tcp", 80), ("syslog", "udp", 514), ("assoc", "sctp", 9899)):
-        dns.await_srv_endpoints(port_services.srv_name(port, protocol, service="multi-port"), ips, port=number)
+    with dns.together():
+        for port, protocol, number in (("http", "tcp", 80), ("syslog", "udp", 514), ("assoc", "sctp", 9899)):
+            dns.await_srv_endpoints(port_services.srv_name(port, protocol, service="multi-port"), ips, port=number)
 
 
 @pytest.mark.spec("2.4.2/srv", kinds=(*SINGLE_STACK, "port-differs"))
@@ -40,19 +41,21 @@ def test_srv_port_is_the_service_port_where_it_differs_from_the_target_port(port
 
 @pytest.mark.spec("2.4.2/srv", kinds=(*SINGLE_STACK, "udp"))
 def test_a_udp_port_answers_under_udp_and_not_tcp(port_services, dns):
-    dns.await_srv_endpoints(port_services.srv_name("syslog", "udp", service="multi-port"),
-                            port_services.serving_ips(), port=514)
-    dns.await_no_records(port_services.srv_name("syslog", "tcp", service="multi-port"), "SRV")
+    with dns.together():
+        dns.await_srv_endpoints(port_services.srv_name("syslog", "udp", service="multi-port"),
+                                port_services.serving_ips(), port=514)
+        dns.await_no_records(port_services.srv_name("syslog", "tcp", service="multi-port"), "SRV")
 
 
 @pytest.mark.spec("2.4.2/unnamed", kinds=("unnamed-port",))
 def test_an_unnamed_port_has_no_srv_record(port_services, dns):
     """The server answers the Service (so it has seen it), yet no SRV name reaches its port: not
     under the name a named port 80 would have, nor under the port's number."""
-    dns.await_a(port_services.service_name("unnamed-port"), port_services.serving_ips())
+    with dns.together():
+        dns.await_a(port_services.service_name("unnamed-port"), port_services.serving_ips())
 
-    for label in ("http", "80"):
-        dns.await_no_records(port_services.srv_name(label, "tcp", service="unnamed-port"), "SRV")
+        for label in ("http", "80"):
+            dns.await_no_records(port_services.srv_name(label, "tcp", service="unnamed-port"), "SRV")
 
 
 @pytest.mark.spec("2.4.1/service", kinds=(*SINGLE_STACK, "several-services"))

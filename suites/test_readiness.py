@@ -35,15 +35,17 @@ def test_an_unready_pod_leaves_every_answer_while_running_and_returns(gated, pro
     dns.await_srv_endpoints(gated.srv_name(), everyone, port=80, hostnames=_hostnames(gated, everyone))
 
     _turn_unready(gated, probes, dns, pod, everyone)
-    dns.await_a(gated.service_name(), others)
-    dns.await_srv_endpoints(gated.srv_name(), others, port=80, hostnames=_hostnames(gated, others))
-    dns.await_no_records(gated.pod_name(pod.name))
+    with dns.together():
+        dns.await_a(gated.service_name(), others)
+        dns.await_srv_endpoints(gated.srv_name(), others, port=80, hostnames=_hostnames(gated, others))
+        dns.await_no_records(gated.pod_name(pod.name))
 
     probes.shell(pod.name, READY)
     dns.changed(gated.service, everyone, f"{pod.name} turning ready again")
-    dns.await_a(gated.service_name(), everyone)
-    dns.await_srv_endpoints(gated.srv_name(), everyone, port=80, hostnames=_hostnames(gated, everyone))
-    dns.await_a(gated.pod_name(pod.name), {pod.ip})
+    with dns.together():
+        dns.await_a(gated.service_name(), everyone)
+        dns.await_srv_endpoints(gated.srv_name(), everyone, port=80, hostnames=_hostnames(gated, everyone))
+        dns.await_a(gated.pod_name(pod.name), {pod.ip})
 
 
 @pytest.mark.spec("2.4.1/service", "2.4.1/hostname", "2.4.2/srv", kinds=(*SINGLE_STACK, "hostname", "terminating"))
@@ -55,8 +57,9 @@ def test_a_terminating_pod_leaves_every_answer_before_it_is_gone(gated, dns):
     gated.workloads.kube.core.delete_namespaced_pod(pod.name, gated.namespace)
     dns.changed(gated.service, others, f"{pod.name} starting to terminate")
     dns.await_no_records(gated.pod_name(pod.name))  # first: once the pod is gone, its successor takes the name
-    dns.await_a(gated.service_name(), others)
-    dns.await_srv_endpoints(gated.srv_name(), others, port=80, hostnames=_hostnames(gated, others))
+    with dns.together():
+        dns.await_a(gated.service_name(), others)
+        dns.await_srv_endpoints(gated.srv_name(), others, port=80, hostnames=_hostnames(gated, others))
 
     still = {p.name: p for p in gated.pods()}.get(pod.name)
     assert still is not None and still.terminating, \
@@ -73,10 +76,10 @@ def test_publish_not_ready_addresses_keeps_unready_pods_in_every_answer(gated, p
     dns.await_a(gated.service_name("gated-unready"), everyone)
 
     _turn_unready(gated, probes, dns, pod, everyone)
-    dns.await_a(gated.service_name(), everyone - {pod.ip})  # the ready-only Service has dropped it
-
-    dns.await_a(gated.service_name("gated-unready"), everyone, stays=True)
-    dns.await_srv_endpoints(gated.srv_name(service="gated-unready"), everyone, port=80, stays=True)
+    with dns.together():
+        dns.await_a(gated.service_name(), everyone - {pod.ip})  # the ready-only Service has dropped it
+        dns.await_a(gated.service_name("gated-unready"), everyone, stays=True)
+        dns.await_srv_endpoints(gated.srv_name(service="gated-unready"), everyone, port=80, stays=True)
 
 
 @pytest.mark.spec("2.4.1/service", kinds=(*SINGLE_STACK, "no-hostname", "tolerate-unready"))
@@ -105,15 +108,17 @@ def test_no_ready_endpoint_leaves_no_record_and_answers_return_with_the_pods(gat
     for pod in pods:
         probes.shell(pod.name, UNREADY)
     dns.changed(gated.service, set(), "every pod turning unready")
-    for rdtype in ("A", "AAAA"):
-        dns.await_no_records(gated.service_name(), rdtype)
-    dns.await_no_records(gated.srv_name(), "SRV")
+    with dns.together():
+        for rdtype in ("A", "AAAA"):
+            dns.await_no_records(gated.service_name(), rdtype)
+        dns.await_no_records(gated.srv_name(), "SRV")
 
     for pod in pods:
         probes.shell(pod.name, READY)
     dns.changed(gated.service, everyone, "every pod turning ready again")
-    dns.await_a(gated.service_name(), everyone)
-    dns.await_srv_endpoints(gated.srv_name(), everyone, port=80, hostnames=_hostnames(gated, everyone))
+    with dns.together():
+        dns.await_a(gated.service_name(), everyone)
+        dns.await_srv_endpoints(gated.srv_name(), everyone, port=80, hostnames=_hostnames(gated, everyone))
 
 
 @pytest.mark.spec("2.4.1/no-ready", kinds=SINGLE_STACK)
@@ -122,5 +127,6 @@ def test_no_ready_endpoint_should_make_the_service_name_nxdomain(gated, probes, 
         probes.shell(pod.name, UNREADY)
     dns.changed(gated.service, set(), "every pod turning unready")
 
-    for rdtype in ("A", "AAAA"):
-        dns.await_nxdomain(gated.service_name(), rdtype)
+    with dns.together():
+        for rdtype in ("A", "AAAA"):
+            dns.await_nxdomain(gated.service_name(), rdtype)

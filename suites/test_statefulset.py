@@ -120,8 +120,9 @@ def test_scaling_to_zero_and_back_keeps_names_and_volumes(statefulset, probes, d
     statefulset.scale(0)
     workloads.await_pods_gone(ordinal_pods(3))
     dns.changed(statefulset.service, set(), "scaling to 0")
-    for name in ordinal_pods(3):
-        dns.await_nxdomain(statefulset.pod_name(name))
+    with dns.together():
+        for name in ordinal_pods(3):
+            dns.await_nxdomain(statefulset.pod_name(name))
     pods = {p.name: p for p in statefulset.scale(3)}
     dns.changed(statefulset.service, {p.ip for p in pods.values()}, "scaling back to 3")
 
