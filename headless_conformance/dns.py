@@ -110,10 +110,16 @@ class Dns:
         ready; from then on, expectations are due by the moment the API showed it plus the budget."""
         __tracebackhide__ = True
         self.probes.prepare()
-        wait_for(lambda: self.kube.ready_addresses(self.probes.namespace, service), lambda found: found == ready,
-                 timeout=self.timeout, interval=0.2,
-                 expected=f"EndpointSlices of {service} listing exactly {sorted(ready)} as ready after {what}",
-                 describe=lambda found: f"ready {sorted(found)}")
+        history = self.history
+        expected = f"EndpointSlices of {service} listing exactly {sorted(ready)} as ready after {what}"
+        if history is not None and history.live:  # the watch shows it as soon as the API does
+            wait_for(lambda: history.transitions(service), lambda seen: (bool(seen) and seen[-1].ready == ready)
+                     or not history.live, timeout=self.timeout, interval=0.05, expected=expected,
+                     describe=lambda seen: f"ready {sorted(seen[-1].ready) if seen else []} (the watch)")
+        if history is None or not history.live:
+            wait_for(lambda: self.kube.ready_addresses(self.probes.namespace, service), lambda found: found == ready,
+                     timeout=self.timeout, interval=0.2, expected=expected,
+                     describe=lambda found: f"ready {sorted(found)}")
         noticed = time.time()
         shown = self._shown_at(service, ready)
         self._change = Change(what, service, shown if shown is not None else noticed, noticed)
