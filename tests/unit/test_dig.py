@@ -7,7 +7,15 @@ from pathlib import Path
 import dns.rdtypes.ANY.SOA
 import pytest
 
-from headless_conformance.dig import DigAnswer, DigParseError, Record, dig_argv, parse_dig_output
+from headless_conformance.dig import (
+    DigAnswer,
+    DigParseError,
+    Record,
+    dig_argv,
+    dig_multi_argv,
+    parse_dig_output,
+    split_multi_dig,
+)
 
 SVC = "my-headless-service.default.svc.cluster.local."
 
@@ -510,7 +518,37 @@ class TestStrictReader:
         assert info.value.reason.startswith("no DNS response")
 
     def test_transports_in_dig_argv(self) -> None:
-        assert dig_argv(SVC, "A", transport="tcp") == ["dig", "+tries=2", "+time=3", "+tcp", SVC, "A"]
-        assert dig_argv(SVC, "A", transport="udp-keep-truncated")[3] == "+ignore"
+        assert dig_argv(SVC, "A", transport="tcp") == ["dig", "+tries=2", "+time=3", SVC, "A", "+tcp"]
+        assert dig_argv(SVC, "A", transport="udp-keep-truncated")[5] == "+ignore"
         with pytest.raises(ValueError, match="transport 'quic'"):
             dig_argv(SVC, "A", transport="quic")
+
+
+# Several queries in one dig (9.18), captured in a kind cluster's probe pod: three answered, and
+# four of which two went to servers that do not answer.
+KUBERNETES = "kubernetes.default.svc.cluster.local."
+
+
+class TestSeveralQueriesInOneDig:
+    def test_each_query_keeps_its_own_type_transport_and_server(self) -> None:
+        argv = dig_multi_argv([(SVC, "A", "10.244.0.2", "udp"), (SVC, "AAAA", None, "tcp")])
+        assert argv == ["dig", "+tries=2", "+time=3", SVC, "A", "@10.244.0.2", SVC, "AAAA", "+tcp"]
+        assert dig_multi_argv([(SVC, "A", "10.244.0.2", "udp")], port=5353)[-2:] == ["-p", "5353"]
+
+    def test_answered_queries_are_cut_at_each_message_size_line_and_parse_in_order(self) -> None:
+        text = (OUTPUTS / "multi-three-queries.txt").read_text()
+        parts = split_multi_dig(text, 3)
+        assert parts is not None and "".join(parts) == text.rstrip("\n") + "\n"
+        answers = [parse_dig_output(part, query=q) for part, q in zip(parts, [
+            (KUBERNETES, "A"), (KUBERNETES, "AAAA"), ("nosuch." + KUBERNETES, "A")], strict=True)]
+        assert [a.rcode for a in answers] == ["NOERROR", "NOERROR", "NXDOMAIN"]
+        assert answers[0].addresses("A") == {"10.96.0.1"} and answers[1].transport == "TCP"
+        assert answers[2].server == "10.96.0.10"
+
+    def test_a_query_without_a_response_makes_the_output_uncuttable(self) -> None:
+        text = (OUTPUTS / "multi-with-unreachable-servers.txt").read_text()
+        assert split_multi_dig(text, 4) is None
+
+    def test_another_count_of_responses_than_queries_is_uncuttable(self) -> None:
+        text = (OUTPUTS / "multi-three-queries.txt").read_text()
+        assert split_multi_dig(text, 2) is None and split_multi_dig(text, 4) is None

@@ -248,7 +248,8 @@ def test_a_probe_clock_offset_is_measured_and_subtracted() -> None:
 
 
 def test_each_dig_is_timed_by_this_machines_clock_once_the_probes_offset_is_subtracted() -> None:
-    p = started_probes([(1030.5, dig_a(sorted(RIGHT))), (1031.0, NO_RESPONSE)])
+    # one dig for both (a server gave no response: its output cannot be cut), then one dig each
+    p = started_probes([(1030.0, NO_RESPONSE), (1030.5, dig_a(sorted(RIGHT))), (1031.0, NO_RESPONSE)])
     p.place.clocks[p.dig_pod] = ClockOffset(30.0, 0.01)  # the probe's clock runs 30 s ahead
 
     first, second = p.ask_all([Query(NAME, "A"), Query(NAME, "A", "10.244.0.3")])
@@ -256,6 +257,26 @@ def test_each_dig_is_timed_by_this_machines_clock_once_the_probes_offset_is_subt
     assert (first.at, second.at) == (1000.5, 1001.0)
     assert first.answer is not None and first.answer.addresses("A") == RIGHT
     assert second.answer is None and second.error is not None and "timed out" in second.error.reason
+
+
+def test_queries_to_servers_on_one_port_are_asked_in_one_dig_and_cut_apart() -> None:
+    asked: list[list[str]] = []
+
+    class Recording(FixedStream):
+        def ask(self, commands: list[list[str]], timeout: float) -> Batch:
+            asked.extend(commands)
+            return super().ask(commands, timeout)
+
+    p = started_probes([])
+    p._streams[p.dig_pod] = Recording([(1000.0, dig_a(sorted(RIGHT)) + dig_a(["10.244.1.2"])),
+                                       (1000.1, dig_a(["10.244.1.2"]))])  # type: ignore[assignment]
+    service, server, elsewhere = p.ask_all([Query(NAME, "A"), Query(NAME, "A", "10.244.0.3"),
+                                            Query(NAME, "A", "10.244.0.4", port=5353)])
+
+    assert [a.answer.addresses("A") for a in (service, server, elsewhere)] == [RIGHT, {"10.244.1.2"}, {"10.244.1.2"}]
+    assert asked == [["dig", "+tries=2", "+time=3", NAME, "A", NAME, "A", "@10.244.0.3"],
+                     ["dig", "+tries=2", "+time=3", NAME, "A", "@10.244.0.4", "-p", "5353"]]
+    assert (service.at, server.at, elsewhere.at) == (1000.0, 1000.0, 1000.1)
 
 
 def test_expectations_awaited_together_share_their_polls_and_are_held_at_once() -> None:
