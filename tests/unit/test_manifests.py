@@ -101,7 +101,7 @@ def test_statefulset() -> None:
         "args": ARGS,
         "ports": [{"containerPort": 80}],
         "volumeMounts": [{"name": "data", "mountPath": "/data"}],
-        "readinessProbe": {"tcpSocket": {"port": 80}, "initialDelaySeconds": 1, "periodSeconds": 1},
+        "readinessProbe": {"tcpSocket": {"port": 80}, "periodSeconds": 1},
         "securityContext": pod_security.container_context(),
     }
     assert spec["template"]["spec"]["terminationGracePeriodSeconds"] == 1
