@@ -538,7 +538,8 @@ class TestSeveralQueriesInOneDig:
     def test_answered_queries_are_cut_at_each_message_size_line_and_parse_in_order(self) -> None:
         text = (OUTPUTS / "multi-three-queries.txt").read_text()
         parts = split_multi_dig(text, 3)
-        assert parts is not None and "".join(parts) == text.rstrip("\n") + "\n"
+        assert parts is not None and all(part.lstrip().startswith(";; Got answer:") for part in parts)
+        assert "".join(parts) in text
         answers = [parse_dig_output(part, query=q) for part, q in zip(parts, [
             (KUBERNETES, "A"), (KUBERNETES, "AAAA"), ("nosuch." + KUBERNETES, "A")], strict=True)]
         assert [a.rcode for a in answers] == ["NOERROR", "NOERROR", "NXDOMAIN"]
