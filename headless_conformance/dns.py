@@ -253,7 +253,7 @@ class Dns:
 
     def _ask_each(self, questions: list[tuple[str, str, Callable[[DigAnswer], bool]]], transport: str = "udp",
                   allow_cname: bool = False) -> tuple[list[Answered], list[DigAnswer]]:
-        """Each server's answers to every (name, type, ok) of `questions`, all in one exec; with the
+        """Each server's answers to every (name, type, ok) of `questions`, all in one batch; with the
         Service's answers, in the order of `questions`."""
         servers = [None, *self.servers()]
         queries = [_query(name, rdtype, server, transport) for server in servers for name, rdtype, _ in questions]

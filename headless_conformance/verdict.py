@@ -7,7 +7,7 @@ over a hold window (`Hold`: at least 5 polls over at least 1 s) with nothing wro
 a server right once and stale again does not pass. It is proven wrong once a server answers wrong,
 or not at all, in a poll asked after the deadline — the moment the API showed the state expected
 (or, without a change, the moment the expectation began) plus the propagation budget — so a server
-still wrong at the budget fails then, not at the timeout. A probe that failed (an exec or the API)
+still wrong at the budget fails then, not at the timeout. A probe that failed (its stream or the API)
 heard no server: it breaks the hold but proves nothing against a server.
 """
 
