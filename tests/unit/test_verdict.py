@@ -301,3 +301,29 @@ def test_a_failure_inside_a_together_block_polls_nothing() -> None:
         dns.await_a(NAME, RIGHT, rdtype="A")
         1 / 0  # noqa: B018
     assert dns.expectations[0].polls == [] and dns._together is None
+
+
+def test_a_change_is_awaited_on_the_live_watch_and_timed_from_its_event() -> None:
+    from headless_conformance.endpoint_history import Transition
+
+    class Watch:
+        live, failed = True, ""
+
+        def __init__(self) -> None:
+            self.seen = [Transition(1000.0, frozenset({"10.244.0.9"}))]
+
+        def transitions(self, service: str) -> list[Transition]:
+            if len(self.seen) == 1:  # the API shows the change on the second look
+                self.seen.append(Transition(1001.5, frozenset(RIGHT)))
+            return list(self.seen)
+
+        def ready_since(self, service: str, ready: set[str]) -> float | None:
+            return self.seen[-1].at if self.seen[-1].ready == ready else None
+
+    class Unlisted(FakeKube):
+        def ready_addresses(self, namespace: str, service: str) -> set[str]:
+            raise AssertionError("listed through the API although the watch is live")
+
+    dns = Dns(Unlisted(set()), FakeProbes(lambda n: {}), timeout=5, history=Watch())  # type: ignore[arg-type]
+    dns.changed("my-headless-service", set(RIGHT), "a pod turning ready")
+    assert dns._change is not None and dns._change.at == 1001.5
