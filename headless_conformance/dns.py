@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 
 from common.wait import Outcome, StopWaiting, WaitStopped, WaitTimeout, wait_for
@@ -32,6 +32,10 @@ from headless_conformance.propagation import Budget, Budgets
 from headless_conformance.verdict import Answered, Deadline, Expectation, Hold, Poll
 
 Check = tuple[str, Callable[[DigAnswer], bool]]  # a record type and what its answer must be
+# One poll of an expectation: yields each round's queries, is sent their answers, returns each server's
+# verdict. Rounds of several expectations polled together go in one batch of the probe's stream.
+Round = Generator[list[Query], list[Asked], list[Answered]]
+Ask = Callable[[], Round]
 POLL_INTERVAL = 0.15  # seconds from one poll's start to the next: fine enough to time DNS by
 
 
@@ -102,7 +106,7 @@ class Dns:
         self.already: list[float] = []  # per change already reflected when first asked: how soon that was
         self.expectations: list[Expectation] = []  # every poll of every server, in order
         self._change: Change | None = None
-        self._together: list[tuple[Expectation, Callable[[], list[Answered]]]] | None = None
+        self._together: list[tuple[Expectation, Ask]] | None = None
 
     # -- changes and deadlines ---------------------------------------------------------------------
     def changed(self, service: str, ready: set[str], what: str) -> None:
@@ -187,7 +191,7 @@ class Dns:
         if group:
             self._poll_until_held(group)
 
-    def _expect(self, name: str, expected: str, ask: Callable[[], list[Answered]], *, address: str | None = None,
+    def _expect(self, name: str, expected: str, ask: Ask, *, address: str | None = None,
                 stays: bool = False) -> Expectation:
         """Poll `ask` (every server's answer about `name`) until every server holds right, or fail: at
         once when a server is wrong past the deadline, at the timeout otherwise (in a `together`
@@ -202,26 +206,17 @@ class Dns:
             self._poll_until_held([(expectation, ask)])
         return expectation
 
-    def _poll_until_held(self, group: list[tuple[Expectation, Callable[[], list[Answered]]]]) -> None:
+    def _poll_until_held(self, group: list[tuple[Expectation, Ask]]) -> None:
         __tracebackhide__ = True
 
-        def poll_one(expectation: Expectation, ask: Callable[[], list[Answered]]) -> None:
-            started = time.time()
-            try:
-                answers = ask()
-            except Exception as err:
-                if not _retryable(err):
-                    raise
-                first = (str(err).splitlines() or [""])[0]
-                poll = Poll(started, time.time(), error=f"{type(err).__name__}: {first}")
-            else:
-                times = [a.at for a in answers] or [started]
-                poll = Poll(min(times), max(times), tuple(answers))
-            expectation.record(poll)
-
         def probe() -> None:
-            for expectation, ask in group:
-                poll_one(expectation, ask)
+            started = time.time()
+            for expectation, answers in zip((e for e, _ in group), self._poll([ask for _, ask in group]), strict=True):
+                if isinstance(answers, str):
+                    expectation.record(Poll(started, time.time(), error=answers))
+                else:
+                    times = [a.at for a in answers] or [started]
+                    expectation.record(Poll(min(times), max(times), tuple(answers)))
             verdicts = [e.late() for e, _ in group]
             if any(verdicts):
                 raise _PastBudget("\n".join(v for v in verdicts if v))
@@ -235,6 +230,37 @@ class Dns:
             for expectation, _ in group:
                 self.probes.transcript.add(f"polls: {expectation.expected}", expectation.timeline())
         self._measure(group[0][0])
+
+    def _poll(self, asks: list[Ask]) -> list[list[Answered] | str]:
+        """One poll of every ask: their queries of each round in one batch of the probe's stream (a
+        round's answers may raise the next round's questions: SRV targets). Each ask's answers, or
+        why the probe heard nothing (a failed batch fails the asks it held, not those already done)."""
+        results: list[list[Answered] | str] = [""] * len(asks)
+        rounds: list[tuple[int, Round, list[Query]]] = []
+        for i, ask in enumerate(asks):
+            started = ask()
+            try:
+                rounds.append((i, started, next(started)))
+            except StopIteration as done:
+                results[i] = done.value
+        while rounds:
+            try:
+                answers = iter(self.probes.ask_all([q for _, _, queries in rounds for q in queries]))
+            except Exception as err:
+                if not _retryable(err):
+                    raise
+                failure = f"{type(err).__name__}: {(str(err).splitlines() or [''])[0]}"
+                for i, _, _ in rounds:
+                    results[i] = failure
+                break
+            following = []
+            for i, asking, queries in rounds:
+                try:
+                    following.append((i, asking, asking.send([next(answers) for _ in queries])))
+                except StopIteration as done:
+                    results[i] = done.value
+            rounds = following
+        return results
 
     def _measure(self, expectation: Expectation) -> None:
         change = self._change
@@ -252,12 +278,13 @@ class Dns:
         self.probes.transcript.figure(f"DNS reflected {change.what}", f"{shown}{budget}, held {self.hold}")
 
     def _ask_each(self, questions: list[tuple[str, str, Callable[[DigAnswer], bool]]], transport: str = "udp",
-                  allow_cname: bool = False) -> tuple[list[Answered], list[DigAnswer]]:
-        """Each server's answers to every (name, type, ok) of `questions`, all in one batch; with the
+                  allow_cname: bool = False,
+                  ) -> Generator[list[Query], list[Asked], tuple[list[Answered], list[DigAnswer]]]:
+        """Each server's answers to every (name, type, ok) of `questions`, asked in one round; with the
         Service's answers, in the order of `questions`."""
         servers = [None, *self.servers()]
         queries = [_query(name, rdtype, server, transport) for server in servers for name, rdtype, _ in questions]
-        asked = iter(self.probes.ask_all(queries))
+        asked = iter((yield queries))
         now = time.time()
         several_names = len({name for name, _, _ in questions}) > 1
         answered, service = [], []
@@ -290,8 +317,8 @@ class Dns:
         __tracebackhide__ = True
         last: list[DigAnswer] = []
 
-        def ask() -> list[Answered]:
-            answered, service = self._ask_each(questions, transport, allow_cname)
+        def ask() -> Round:
+            answered, service = yield from self._ask_each(questions, transport, allow_cname)
             last[:] = service
             return answered
 
@@ -411,16 +438,16 @@ class Dns:
                      if mapping.get(t) != ips]
             return ("; ".join(wrong), mapping) if wrong else ("", mapping)
 
-        def ask() -> list[Answered]:
+        def ask() -> Round:
             servers = [None, *self.servers()]
-            srvs = self.probes.ask_all([_query(name, "SRV", server) for server in servers])
+            srvs = yield [_query(name, "SRV", server) for server in servers]
             # only names under the Service are asked: others break the rule already, and asking
             # would send a name from outside the cluster to the upstream resolver
             asked = [(server, target) for server, srv in zip(servers, srvs, strict=True)
                      if srv.answer is not None and not srv.answer.problems()
                      for target in sorted({r.target for r in srv.answer.srv() if r.target.endswith("." + service)})]
             queries = [_query(t, rdtype, server) for server, t in asked for rdtype in types]
-            found = iter(self.probes.ask_all(queries) if queries else [])
+            found = iter((yield queries) if queries else [])
             per_server: dict[tuple[str, int] | None, dict[str, list[Asked]]] = {server: {} for server in servers}
             for server, target in asked:
                 per_server[server][target] = [next(found) for _ in types]

@@ -10,7 +10,7 @@ import pytest
 from common.wait import WaitTimeout
 from headless_conformance.dig import DigParseError, parse_dig_output
 from headless_conformance.dns import Change, Dns, PropagationTooSlow
-from headless_conformance.probe_stream import Batch, Frame
+from headless_conformance.probe_stream import Batch, Frame, StreamBroken
 from headless_conformance.probes import Asked, ClockOffset, Probes, Query
 from headless_conformance.propagation import Budget
 from headless_conformance.transcript import Transcript
@@ -281,8 +281,8 @@ def test_queries_to_servers_on_one_port_are_asked_in_one_dig_and_cut_apart() -> 
 
 def test_expectations_awaited_together_share_their_polls_and_are_held_at_once() -> None:
     right, stale = dig_a(sorted(RIGHT)), dig_a(["10.244.1.2"])
-    # ask_all calls alternate between the two expectations: calls 0-5 (polls 0-2) answer stale
-    dns = dns_for(lambda n: {s: stale if n < 6 else right for s in (None, "10.244.0.2", "10.244.0.3")}, budget=30)
+    # one batch a poll for both: polls 0-2 answer stale
+    dns = dns_for(lambda n: {s: stale if n < 3 else right for s in (None, "10.244.0.2", "10.244.0.3")}, budget=30)
 
     with dns.together():
         first = dns.await_a(NAME, RIGHT, rdtype="A")
@@ -290,8 +290,8 @@ def test_expectations_awaited_together_share_their_polls_and_are_held_at_once() 
         assert first.value is None and second.value is None  # not asked yet
 
     a, b = dns.expectations
-    assert len(a.polls) == len(b.polls) >= 3 + 3
-    assert all(p.first <= q.first for p, q in zip(a.polls, b.polls, strict=True))
+    assert len(a.polls) == len(b.polls) == dns.probes.polls >= 3 + 3  # both asked in each batch
+    assert [p.first for p in a.polls] == [p.first for p in b.polls]
     assert a.held() and b.held()
 
 
@@ -327,3 +327,38 @@ def test_a_change_is_awaited_on_the_live_watch_and_timed_from_its_event() -> Non
     dns = Dns(Unlisted(set()), FakeProbes(lambda n: {}), timeout=5, history=Watch())  # type: ignore[arg-type]
     dns.changed("my-headless-service", set(RIGHT), "a pod turning ready")
     assert dns._change is not None and dns._change.at == 1001.5
+
+
+def test_one_poll_asks_each_round_of_every_expectation_in_one_batch() -> None:
+    batches: list[list[str]] = []
+
+    class Batching:
+        transcript, node, namespace, clock = Transcript(), None, "ns-1", None
+
+        def ask_all(self, queries: list[Query]) -> list[Asked]:
+            batches.append([q.name for q in queries])
+            if any(q.name == "broken." for q in queries):
+                raise StreamBroken("the probe stream closed after 0 of 2 answers")
+            return [Asked(q, 1.0, None) for q in queries]
+
+    def two_rounds(first: str, then: str):  # noqa: ANN202 - an Ask
+        def ask():  # noqa: ANN202
+            yield [Query(first)]
+            yield [Query(then)]
+            return [Answered("service", 1.0, True, "ok")]
+        return ask
+
+    def one_round(name: str):  # noqa: ANN202 - an Ask
+        def ask():  # noqa: ANN202
+            yield [Query(name)]
+            return [Answered("service", 1.0, True, "ok")]
+        return ask
+
+    dns = Dns(FakeKube(set()), Batching(), timeout=5)  # type: ignore[arg-type]
+    results = dns._poll([two_rounds("srv.", "target."), one_round("a.")])
+    assert batches == [["srv.", "a."], ["target."]] and all(isinstance(r, list) for r in results)
+
+    batches.clear()
+    done, failed = dns._poll([one_round("a."), two_rounds("srv.", "broken.")])
+    assert batches == [["a.", "srv."], ["broken."]]
+    assert isinstance(done, list) and failed == "StreamBroken: the probe stream closed after 0 of 2 answers"
