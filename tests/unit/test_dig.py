@@ -550,6 +550,15 @@ class TestSeveralQueriesInOneDig:
         text = (OUTPUTS / "multi-with-unreachable-servers.txt").read_text()
         assert split_multi_dig(text, 4) is None
 
+    def test_where_no_query_got_a_response_each_gets_the_whole_output(self) -> None:
+        text = (OUTPUTS / "multi-with-unreachable-servers.txt").read_text()
+        silent = "".join(line for line in text.splitlines(keepends=True)
+                         if "10.244.0.99" in line or "no servers" in line)
+        parts = split_multi_dig(silent, 2)
+        assert parts == [silent, silent]
+        with pytest.raises(DigParseError, match="no DNS response"):
+            parse_dig_output(parts[0], query=(KUBERNETES, "AAAA"))
+
     def test_another_count_of_responses_than_queries_is_uncuttable(self) -> None:
         text = (OUTPUTS / "multi-three-queries.txt").read_text()
         assert split_multi_dig(text, 2) is None and split_multi_dig(text, 4) is None

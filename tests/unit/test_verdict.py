@@ -248,8 +248,9 @@ def test_a_probe_clock_offset_is_measured_and_subtracted() -> None:
 
 
 def test_each_dig_is_timed_by_this_machines_clock_once_the_probes_offset_is_subtracted() -> None:
-    # one dig for both (a server gave no response: its output cannot be cut), then one dig each
-    p = started_probes([(1030.0, NO_RESPONSE), (1030.5, dig_a(sorted(RIGHT))), (1031.0, NO_RESPONSE)])
+    # one dig for both: a server gave no response, so the output cannot be cut; then one dig per server
+    p = started_probes([(1030.0, dig_a(sorted(RIGHT)) + NO_RESPONSE), (1030.5, dig_a(sorted(RIGHT))),
+                        (1031.0, NO_RESPONSE)])
     p.place.clocks[p.dig_pod] = ClockOffset(30.0, 0.01)  # the probe's clock runs 30 s ahead
 
     first, second = p.ask_all([Query(NAME, "A"), Query(NAME, "A", "10.244.0.3")])
@@ -257,6 +258,33 @@ def test_each_dig_is_timed_by_this_machines_clock_once_the_probes_offset_is_subt
     assert (first.at, second.at) == (1000.5, 1001.0)
     assert first.answer is not None and first.answer.addresses("A") == RIGHT
     assert second.answer is None and second.error is not None and "timed out" in second.error.reason
+
+
+def test_a_server_that_gave_no_response_is_asked_apart_until_it_answers() -> None:
+    asked: list[list[str]] = []
+
+    class Recording(FixedStream):
+        def ask(self, commands: list[list[str]], timeout: float) -> Batch:
+            asked.extend(commands)
+            return super().ask(commands, timeout)
+
+    p = started_probes([])
+    queries = [Query(NAME, "A"), Query(NAME, "A", "10.244.0.3")]
+    p._streams[p.dig_pod] = Recording([(1.0, dig_a(sorted(RIGHT)) + NO_RESPONSE), (2.0, dig_a(sorted(RIGHT))),
+                                       (3.0, NO_RESPONSE), (4.0, dig_a(sorted(RIGHT))), (5.0, NO_RESPONSE),
+                                       (6.0, dig_a(sorted(RIGHT))), (7.0, dig_a(sorted(RIGHT)))])  # type: ignore[assignment]
+    p.ask_all(queries)
+    assert len(asked) == 3  # both in one dig, then one dig each
+    asked.clear()
+    still, = [a for a in p.ask_all(queries) if a.query.server]
+    assert len(asked) == 2 and still.answer is None  # asked apart at once: nothing asked twice
+    asked.clear()
+    back, = [a for a in p.ask_all(queries) if a.query.server]
+    assert len(asked) == 2 and back.answer is not None  # it answered: with the others again next time
+    asked.clear()
+    p._streams[p.dig_pod].outputs = [(8.0, dig_a(sorted(RIGHT)) + dig_a(sorted(RIGHT)))]
+    p.ask_all(queries)
+    assert len(asked) == 1
 
 
 def test_queries_to_servers_on_one_port_are_asked_in_one_dig_and_cut_apart() -> None:
