@@ -184,17 +184,20 @@ class Stale(Behaviour):
 
 @dataclass
 class Flapping(Behaviour):
-    """Every other answer to a name in scope is NXDOMAIN."""
+    """Every other answer to each question in scope is NXDOMAIN. Counted per question (name and
+    type): with one count for all, a client asking two questions a poll (A, then AAAA) would get
+    the right answer to the first every time."""
 
-    count: int = 0
+    counts: dict[tuple[str, int], int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def respond(self, query: dns.message.Message, forward: Forward) -> dns.message.Message | None:
         if not self.concerns(query):
             return forward()
+        question = (query.question[0].name.to_text().lower(), query.question[0].rdtype)
         with self.lock:
-            self.count += 1
-            wrong = self.count % 2 == 0
+            self.counts[question] = count = self.counts.get(question, 0) + 1
+            wrong = count % 2 == 0
         if not wrong:
             return forward()
         response = dns.message.make_response(query)

@@ -84,6 +84,9 @@ def test_stale_keeps_the_first_answer_and_flapping_alternates() -> None:
     flapping = Flapping()
     rcodes = [flapping.respond(first_q, lambda: first).rcode() for _ in range(4)]  # type: ignore[union-attr]
     assert rcodes == [dns.rcode.NOERROR, dns.rcode.NXDOMAIN] * 2
+    other_q, other = answered(SVC, "AAAA", "fd00::2")
+    asked_in_turn = [flapping.respond(q, lambda r=r: r).rcode() for q, r in [(first_q, first), (other_q, other)] * 2]
+    assert asked_in_turn == [dns.rcode.NOERROR, dns.rcode.NOERROR, dns.rcode.NXDOMAIN, dns.rcode.NXDOMAIN]
 
 
 def test_silent_for_a_while_after_a_change() -> None:
