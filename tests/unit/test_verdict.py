@@ -278,6 +278,7 @@ def test_a_server_that_gave_no_response_is_asked_apart_until_it_answers() -> Non
     asked.clear()
     still, = [a for a in p.ask_all(queries) if a.query.server]
     assert len(asked) == 2 and still.answer is None  # asked apart at once: nothing asked twice
+    assert asked[1][:3] == ["dig", "+tries=1", "+time=1"] and asked[0][:3] == ["dig", "+tries=2", "+time=3"]
     asked.clear()
     back, = [a for a in p.ask_all(queries) if a.query.server]
     assert len(asked) == 2 and back.answer is not None  # it answered: with the others again next time
