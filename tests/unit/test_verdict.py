@@ -227,8 +227,10 @@ class FixedStream:
 
     def __init__(self, outputs: list[tuple[float | None, str]]) -> None:
         self.outputs = outputs
+        self.asked: list[list[str]] = []  # every command, in order
 
     def ask(self, commands: list[list[str]], timeout: float) -> Batch:
+        self.asked.extend(commands)
         frames = [Frame(i, *self.outputs.pop(0), 0) for i, _ in enumerate(commands)]
         return Batch(frames, "", 0.01)
 
@@ -261,18 +263,11 @@ def test_each_dig_is_timed_by_this_machines_clock_once_the_probes_offset_is_subt
 
 
 def test_a_server_that_gave_no_response_is_asked_apart_until_it_answers() -> None:
-    asked: list[list[str]] = []
-
-    class Recording(FixedStream):
-        def ask(self, commands: list[list[str]], timeout: float) -> Batch:
-            asked.extend(commands)
-            return super().ask(commands, timeout)
-
-    p = started_probes([])
+    p = started_probes([(1.0, dig_a(sorted(RIGHT)) + NO_RESPONSE), (2.0, dig_a(sorted(RIGHT))), (3.0, NO_RESPONSE),
+                        (4.0, dig_a(sorted(RIGHT))), (5.0, NO_RESPONSE), (6.0, dig_a(sorted(RIGHT))),
+                        (7.0, dig_a(sorted(RIGHT)))])
+    asked = p._streams[p.dig_pod].asked  # type: ignore[attr-defined]
     queries = [Query(NAME, "A"), Query(NAME, "A", "10.244.0.3")]
-    p._streams[p.dig_pod] = Recording([(1.0, dig_a(sorted(RIGHT)) + NO_RESPONSE), (2.0, dig_a(sorted(RIGHT))),
-                                       (3.0, NO_RESPONSE), (4.0, dig_a(sorted(RIGHT))), (5.0, NO_RESPONSE),
-                                       (6.0, dig_a(sorted(RIGHT))), (7.0, dig_a(sorted(RIGHT)))])  # type: ignore[assignment]
     p.ask_all(queries)
     assert len(asked) == 3  # both in one dig, then one dig each
     asked.clear()
@@ -289,16 +284,8 @@ def test_a_server_that_gave_no_response_is_asked_apart_until_it_answers() -> Non
 
 
 def test_queries_to_servers_on_one_port_are_asked_in_one_dig_and_cut_apart() -> None:
-    asked: list[list[str]] = []
-
-    class Recording(FixedStream):
-        def ask(self, commands: list[list[str]], timeout: float) -> Batch:
-            asked.extend(commands)
-            return super().ask(commands, timeout)
-
-    p = started_probes([])
-    p._streams[p.dig_pod] = Recording([(1000.0, dig_a(sorted(RIGHT)) + dig_a(["10.244.1.2"])),
-                                       (1000.1, dig_a(["10.244.1.2"]))])  # type: ignore[assignment]
+    p = started_probes([(1000.0, dig_a(sorted(RIGHT)) + dig_a(["10.244.1.2"])), (1000.1, dig_a(["10.244.1.2"]))])
+    asked = p._streams[p.dig_pod].asked  # type: ignore[attr-defined]
     service, server, elsewhere = p.ask_all([Query(NAME, "A"), Query(NAME, "A", "10.244.0.3"),
                                             Query(NAME, "A", "10.244.0.4", port=5353)])
 
