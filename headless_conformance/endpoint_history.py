@@ -15,7 +15,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from headless_conformance.kube import Kube
+from headless_conformance.kube import Kube, named_port
 
 SERVICE_LABEL = "kubernetes.io/service-name"
 WATCH_SECONDS = 60  # the API server ends a watch after this; it is resumed from the last version
@@ -152,7 +152,7 @@ class EndpointHistory:
         """(address, port) of the Service's ready endpoints now, the port being the slice's port of
         that name (53 where a slice has none): where each server behind a DNS Service listens."""
         with self._lock:
-            return {(a, next((p for n, p in s.ports if n == port_name), 53))
+            return {(a, named_port(s.ports, port_name))
                     for s in self._slices.values() if s.service == service for a in s.ready}
 
     def ready_since(self, service: str, ready: set[str]) -> float | None:

@@ -14,6 +14,7 @@ import json
 import re
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -209,7 +210,7 @@ class Kube:
             namespace, label_selector=f"kubernetes.io/service-name={service}").items
         found = set()
         for piece in slices:
-            port = next((p.port for p in piece.ports or [] if p.name == port_name and p.port), 53)
+            port = named_port(((p.name or "", p.port) for p in piece.ports or [] if p.port), port_name)
             found |= {(a, port) for e in piece.endpoints or [] if _ready(e) for a in e.addresses}
         return found
 
@@ -227,6 +228,12 @@ class Kube:
         response = self.core.read_namespaced_pod_log(pod, namespace, container=container, _preload_content=False,
                                                      **window)
         return response.data.decode(errors="replace")
+
+
+def named_port(ports: Iterable[tuple[str, int]], name: str) -> int:
+    """An EndpointSlice's port of that name, from its (name, port) pairs; 53 where it has none (a DNS
+    server's endpoints name their port `dns`)."""
+    return next((port for found, port in ports if found == name), 53)
 
 
 def _ready(endpoint: Any) -> bool:
