@@ -28,7 +28,7 @@ from common import releases
 from common.markdown import replace_section
 from common.progress import speaker
 from common.signals import interrupt_on_termination, run_to_completion
-from faults.applied import applied
+from faults.applied import FaultNotApplied, applied
 from faults.claims import broken_claims, failed_by_level
 from faults.registry import FAULTS
 from headless_conformance.run_images import ensure_build
@@ -109,9 +109,13 @@ def main(argv: list[str] | None = None) -> int:
         for fault in args.faults:
             say(f"timing the suite, -n 4, under {fault}")
             name = f"bench-{fault}"
-            with applied(fault, ["--kubeconfig", str(cluster.kubeconfig())]):
-                status, cell, seconds = cluster.run(name, [*args.pytest_options, "-n", "4",
-                                                           *FAULTS[fault].suite_options])
+            try:
+                with applied(fault, ["--kubeconfig", str(cluster.kubeconfig())]):
+                    status, cell, seconds = cluster.run(name, [*args.pytest_options, "-n", "4",
+                                                               *FAULTS[fault].suite_options])
+            except FaultNotApplied as err:
+                add(Row(f"the suite, `-n 4`, under `{fault}`", 0, f"not measured: {err}", 4, fault))
+                continue
             broken = broken_claims(FAULTS[fault], cell)
             failed = ", ".join(f"{n} {level}" for level, n in sorted(failed_by_level(cell).items())) or "none"
             add(Row(f"the suite, `-n 4`, under `{fault}`", seconds,
