@@ -11,5 +11,6 @@ pytest_plugins = [
     "fixtures.divergences",
     "fixtures.results",
     "fixtures.report",
+    "fixtures.verdict",
     "fixtures.end_of_run",
 ]

@@ -11,7 +11,7 @@ from kubernetes.client import ApiException
 from faults import Fault
 from faults.scope import in_scope
 from faults.watching import events, until_stopped
-from headless_conformance.kube import Kube
+from headless_conformance.kube import Kube, Refused
 from headless_conformance.workloads import Workloads
 
 MANAGED = "endpointslice.kubernetes.io/managed-by=endpointslice-controller.k8s.io"
@@ -49,6 +49,9 @@ def sticky_endpoints(kube: Kube, apply: bool, everywhere: bool) -> None:
                 writers[namespace].apply([sticky_slice(service, piece.address_type, addresses, ports)])
             except ApiException as err:
                 if err.status not in (403, 404, 409):  # namespace going away, or a race with ourselves
+                    raise
+            except Refused as err:
+                if "being terminated" not in str(err):  # a check's namespace going away is no reason to stop
                     raise
 
 

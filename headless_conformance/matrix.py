@@ -30,6 +30,8 @@ class Check:
     outcome: str = "passed"
     message: str = ""  # the failure's (or skip's) headline
     strength: str = ""  # MUST or SHOULD, for spec and rfc checks
+    statements: tuple[str, ...] = ()  # the statements a spec or rfc check names
+    known_bug: str = ""  # the known bug of the running server its failure showed, and the release that fixes it
 
 
 @dataclass
@@ -95,7 +97,8 @@ class Cell:
         if data.get("schema") != SCHEMA:
             raise ValueError(f"cell schema {data.get('schema')!r}, expected {SCHEMA}")
         fields = {k: v for k, v in data.items() if k not in ("schema", "checks")}
-        return cls(**fields, checks={k: Check(**v) for k, v in data.get("checks", {}).items()})
+        return cls(**fields, checks={k: Check(**{**v, "statements": tuple(v.get("statements", ()))})
+                                   for k, v in data.get("checks", {}).items()})
 
     @classmethod
     def load(cls, path: Path) -> Cell:

@@ -6,9 +6,10 @@ same pods, by UID, serving the same addresses), so that a check that mutates by 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from headless_conformance import names
+from headless_conformance.ordering import PodEvent, PodEventLog
 from headless_conformance.pods import PodInfo
 from headless_conformance.workloads import Workloads
 
@@ -52,14 +53,23 @@ class Scenario:
     domain: str
     service: str = SERVICE
     selector: str = "app=my-app"
+    rollout_events: list[PodEvent] = field(default_factory=list)  # its pods' events while it rolled out, if watched
 
     @classmethod
-    def roll_out(cls, key: str, workloads: Workloads, domain: str) -> Scenario:
+    def roll_out(cls, key: str, workloads: Workloads, domain: str, watched: bool = False) -> Scenario:
+        """The scenario applied and rolled out; `watched` keeps its pods' events meanwhile, so that
+        checks that only read can judge the order its pods started in."""
         kind, name, manifests, service, selector = SCENARIOS[key]
-        for manifest in manifests:
-            workloads.apply_manifest(manifest)
-        workloads.wait_rollout(kind, name, selector)
-        return cls(workloads, kind, name, domain, service, selector)
+        if not watched:
+            for manifest in manifests:
+                workloads.apply_manifest(manifest)
+            workloads.wait_rollout(kind, name, selector)
+            return cls(workloads, kind, name, domain, service, selector)
+        with PodEventLog(workloads.kube, workloads.namespace, selector) as log:
+            for manifest in manifests:
+                workloads.apply_manifest(manifest)
+            workloads.wait_rollout(kind, name, selector)
+        return cls(workloads, kind, name, domain, service, selector, list(log.events))
 
     @property
     def namespace(self) -> str:

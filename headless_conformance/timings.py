@@ -73,6 +73,9 @@ def speed_markdown(rows: list[Row], durations: Durations | None, heading: str) -
              "| outcomes |", "| --- | --- | --- | --- | --- |"]
     for row in rows:
         ratio = ""
+        if not row.seconds:  # not measured: the note says why
+            lines.append(f"| {row.label} |  |  |  | {row.note} |")
+            continue
         if row.fault and row.workers in healthy:
             ratio = f"{row.seconds / healthy[row.workers]:.2f} of `-n {row.workers}`"
         elif row.workers is not None and 0 in healthy:

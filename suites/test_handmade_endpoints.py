@@ -139,7 +139,7 @@ def test_srv_weight_is_one_past_a_hundred_records(cluster, handmade, dns):
 
 
 @pytest.mark.coredns("endpoint-names")
-@pytest.mark.diverges(server="coredns", before="1.12.3",
+@pytest.mark.diverges(server="coredns", before="1.12.3", bug="coredns/coredns#7430", seen=r"2001-db8-5--\.",
                       reason="an IPv6 address ending in '::' is named by a label ending in '-' (2001-db8-5--), "
                              "not a valid host name (coredns/coredns#7430, fixed in v1.12.3)")
 def test_an_ipv6_address_ending_in_double_colon_is_named_by_a_label_ending_in_a_digit(cluster, handmade, dns):

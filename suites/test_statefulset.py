@@ -71,21 +71,13 @@ def test_each_pod_ip_points_back_at_its_ordinal_hostname(shared_statefulset, dns
     dns.await_ptr_each({pod.ip: {shared_statefulset.pod_name(pod.name)} for pod in shared_statefulset.serving_pods()})
 
 
-@pytest.mark.scenario("ordered start and reverse stop")
-def test_pods_start_in_order_and_stop_in_reverse(cluster, workloads, transcript):
-    workloads.apply_manifest("headless-service")
-    with ordering.PodEventLog(cluster.kube, workloads.namespace, "app=my-app") as log:
-        workloads.apply_manifest("statefulset")
-        workloads.wait_rollout("StatefulSet", SET)
-        workloads.scale("StatefulSet", SET, 1)
-        workloads.wait_rollout("StatefulSet", SET)
-        workloads.await_pods_gone(ordinal_pods(3)[1:])
-    transcript.add("pod watch events", ordering.describe(log.events))
+@pytest.mark.scenario("ordered start")
+def test_pods_start_in_ordinal_order(shared_statefulset, transcript):
+    events = shared_statefulset.rollout_events
+    transcript.add("pod watch events while it rolled out", ordering.describe(events))
 
-    created_out_of_order = ordering.creation_violations(log.events, ordinal_pods(3))
-    removed_out_of_order = ordering.deletion_violations(log.events, [f"{SET}-2", f"{SET}-1"])
+    created_out_of_order = ordering.creation_violations(events, ordinal_pods(3))
     assert not created_out_of_order, "\n".join(created_out_of_order)
-    assert not removed_out_of_order, "\n".join(removed_out_of_order)
 
 
 @pytest.mark.scenario("stable identity across a restart")
@@ -110,15 +102,19 @@ def test_deleted_pod_returns_with_its_name_dns_name_and_volume(statefulset, prob
     assert (claim_after.status, claim_after.volume) == ("Bound", claim_before.volume)
 
 
-@pytest.mark.scenario("stable identity across scaling")
-def test_scaling_to_zero_and_back_keeps_names_and_volumes(statefulset, probes, dns):
+@pytest.mark.scenario("reverse stop, and stable identity across scaling")
+def test_scaling_to_zero_stops_in_reverse_and_back_keeps_names_and_volumes(statefulset, probes, dns, transcript):
     workloads = statefulset.workloads
     claims = {n: workloads.claim(f"data-{n}").volume for n in ordinal_pods(3)}
     for name in ordinal_pods(3):
         probes.shell(name, f"echo {name} > /data/identity")
 
-    statefulset.scale(0)
-    workloads.await_pods_gone(ordinal_pods(3))
+    with ordering.PodEventLog(workloads.kube, workloads.namespace, statefulset.selector) as log:
+        statefulset.scale(0)
+        workloads.await_pods_gone(ordinal_pods(3))
+    transcript.add("pod watch events while it scaled to 0", ordering.describe(log.events))
+    removed_out_of_order = ordering.deletion_violations(log.events, ordinal_pods(3)[::-1])
+    assert not removed_out_of_order, "\n".join(removed_out_of_order)
     dns.changed(statefulset.service, set(), "scaling to 0")
     with dns.together():
         for name in ordinal_pods(3):

@@ -15,6 +15,7 @@ from headless_conformance.dig import (
     dig_multi_argv,
     parse_dig_output,
     split_multi_dig,
+    unanswering_servers,
 )
 
 SVC = "my-headless-service.default.svc.cluster.local."
@@ -549,6 +550,13 @@ class TestSeveralQueriesInOneDig:
     def test_a_query_without_a_response_makes_the_output_uncuttable(self) -> None:
         text = (OUTPUTS / "multi-with-unreachable-servers.txt").read_text()
         assert split_multi_dig(text, 4) is None
+
+    def test_the_servers_that_gave_no_response_are_named(self) -> None:
+        text = (OUTPUTS / "multi-with-unreachable-servers.txt").read_text()
+        assert unanswering_servers(text) == {("10.244.0.99", 53)}
+        assert unanswering_servers(";; communications error to fd00:10:244::5#5353: timed out\n") == {
+            ("fd00:10:244::5", 5353)}
+        assert unanswering_servers((OUTPUTS / "multi-three-queries.txt").read_text()) == set()
 
     def test_where_no_query_got_a_response_each_gets_the_whole_output(self) -> None:
         text = (OUTPUTS / "multi-with-unreachable-servers.txt").read_text()

@@ -119,3 +119,32 @@ def test_a_divergence_before_a_release_applies_to_older_releases_only() -> None:
     came_and_went = pytest.mark.diverges(server="coredns", since="1.11.4", before="1.12.1", reason="r").mark
     assert [applies(came_and_went, "coredns", v) for v in ((1, 11, 3), (1, 11, 4), (1, 12, 0), (1, 12, 1))] == [
         False, True, True, False]
+
+
+PTR_MARK = pytest.mark.diverges(server="coredns", since="1.11.4", before="1.12.1", bug="coredns/coredns#6898",
+                                seen=r"PTR", reason="no PTR record for an endpoint without a hostname").mark
+
+
+def test_a_known_bug_names_the_releases_that_have_it_and_the_one_that_fixes_it() -> None:
+    from fixtures.divergences import described
+
+    assert described(PTR_MARK) == ("coredns/coredns#6898 (coredns v1.11.4 and later, before v1.12.1): no PTR record "
+                                   "for an endpoint without a hostname; fixed in v1.12.1: upgrade to coredns v1.12.1 "
+                                   "or later")
+
+
+@pytest.mark.parametrize(("failure", "accept", "outcome", "known"), [
+    ("no PTR for 10.244.1.5: NXDOMAIN", False, "failed", True),  # the bug: a violation all the same
+    ("no PTR for 10.244.1.5: NXDOMAIN", True, "xfailed", True),  # accepted, and still named
+    ("rollout of my-app-deployment timed out", False, "failed", False),  # another failure is itself
+    ("rollout of my-app-deployment timed out", True, "failed", False),
+    (None, False, "failed", False),  # a pass where the bug was expected: the mark is wrong
+])
+def test_only_a_failure_that_shows_the_known_bug_is_one(failure: str | None, accept: bool, outcome: str,
+                                                         known: bool) -> None:
+    from fixtures.divergences import judged
+
+    found = judged(PTR_MARK, failure, accept)
+
+    assert (found.outcome, bool(found.known_bug)) == (outcome, known)
+    assert bool(found.why) == (not known)
