@@ -11,13 +11,14 @@ from dataclasses import asdict, dataclass, field
 from html import escape
 from pathlib import Path
 
+from headless_conformance.conformance import run_verdict, verdict_dict
 from headless_conformance.rules import LEVEL_TITLES
 from headless_conformance.rules import LEVELS as RULE_LEVELS
 
 SCHEMA = 1
 LEVELS = (*RULE_LEVELS, "unlabelled")
 OUTCOMES = ("passed", "failed", "error", "skipped", "xfailed", "xpassed", "not run")
-GOOD = {"passed", "xfailed"}  # an expected failure is the check working as marked
+GOOD = {"passed"}  # a known bug accepted for the run (xfailed) is still a violation, shown as such
 BAD = {"failed", "error", "xpassed"}
 
 
@@ -90,13 +91,15 @@ class Cell:
                 for node, check in sorted(self.checks.items()) if check.outcome in BAD]
 
     def to_json(self) -> str:
-        return json.dumps({"schema": SCHEMA, **asdict(self)}, indent=1, sort_keys=True) + "\n"
+        """The cell, with its verdict (headless_conformance.conformance) for readers of the file alone."""
+        return json.dumps({"schema": SCHEMA, **asdict(self), "verdict": verdict_dict(run_verdict(self.checks))},
+                          indent=1, sort_keys=True) + "\n"
 
     @classmethod
     def from_dict(cls, data: dict) -> Cell:
         if data.get("schema") != SCHEMA:
             raise ValueError(f"cell schema {data.get('schema')!r}, expected {SCHEMA}")
-        fields = {k: v for k, v in data.items() if k not in ("schema", "checks")}
+        fields = {k: v for k, v in data.items() if k not in ("schema", "checks", "verdict")}
         return cls(**fields, checks={k: Check(**{**v, "statements": tuple(v.get("statements", ()))})
                                    for k, v in data.get("checks", {}).items()})
 
@@ -263,8 +266,11 @@ th, td { border: 1px solid #ccc; border-width: 0 1px 1px 0; padding: 2px 4px; ve
 thead th { position: sticky; top: 0; z-index: 2; background: #f3f3f3; }
 th.col { font-weight: normal; text-align: left; white-space: nowrap; }
 td.check { position: sticky; left: 0; z-index: 1; background: #fff; max-width: 26em; overflow-wrap: anywhere; }
-td.passed, td.xfailed { background: #dff0d8; }
+td.passed { background: #dff0d8; }
 td.failed, td.error, td.xpassed { background: #f2dede; }
+td.xfailed, td.known { background: #f8d7b8; }
+.verdict.no { color: #c62828; font-weight: bold; }
+.verdict.yes { color: #2e7d32; }
 td.should { background: #fbe9d0; }
 td.skipped, td.not-run { background: #f5f5f5; color: #777; }
 tr.disagree td.check { background: #fcf8e3; font-weight: bold; }
@@ -278,7 +284,7 @@ td.result summary { cursor: pointer; }
 .changed { font-weight: bold; color: #a50; }
 """
 # compact marks: a column is as narrow as its header; the whole failure line is one click away
-MARKS = {"passed": "pass", "failed": "FAIL", "error": "ERROR", "skipped": "n/a", "xfailed": "xfail",
+MARKS = {"passed": "pass", "failed": "FAIL", "error": "ERROR", "skipped": "n/a", "xfailed": "known bug",
          "xpassed": "XPASS", "not run": "–"}
 
 
@@ -303,7 +309,7 @@ def render_html(matrix: Matrix) -> str:
         known = [escape(v) for v in (cell.ip_family, "CoreDNS" if cell.coredns else "", cell.coredns) if v]
         head = "<br>".join([f"<b>{escape(cell.kubernetes)}</b>", *known, *(["swapped in"] if cell.dns_swapped else [])])
         link = f"<br><a href='{escape(cell.report)}'>report</a>" if cell.report else ""
-        link += _lags(cell.lags)
+        link += _lags(cell.lags) + _verdict(cell)
         error = (f"<details class='why'><summary>not run</summary><span class='msg'>{escape(cell.error)}</span>"
                  "</details>" if cell.error else "")  # folded: a column as narrow as the others
         out.append(f"<th class='col' data-key='{escape(cell.key)}' title='{escape(about)}'>{head}{link}{error}</th>")
@@ -324,15 +330,31 @@ def render_html(matrix: Matrix) -> str:
             if changed:
                 mark += " <span class='changed' title='the outcome changed with this release'>changed</span>"
             should = result.strength == "SHOULD" and result.outcome in BAD
-            shown = MARKS.get(result.outcome, result.outcome) + (" SHOULD" if should else "")
+            known = result.outcome == "failed" and bool(result.known_bug)
+            shown = MARKS.get(result.outcome, result.outcome) + (" SHOULD" if should else "") + (
+                " (known bug)" if known else "")
             text = f"<a href='{escape(cell.report)}'>{escape(shown)}</a>" if cell.report else escape(shown)
-            if result.message and result.outcome != "passed":
-                text = f"<details><summary>{text}</summary><span class='msg'>{escape(result.message)}</span></details>"
-            classes = "result " + result.outcome.replace(" ", "-") + (" should" if should else "")
+            said = "; ".join(m for m in (result.message, result.known_bug and f"known bug: {result.known_bug}") if m)
+            if said and result.outcome != "passed":
+                text = f"<details><summary>{text}</summary><span class='msg'>{escape(said)}</span></details>"
+            classes = ("result " + result.outcome.replace(" ", "-") + (" should" if should else "")
+                       + (" known" if known else ""))
             out.append(f"<td class='{classes}' title='{escape(result.outcome)}'>{text}{mark}</td>")
         out.append("</tr>")
     out.append("</tbody></table></body></html>")
     return "\n".join(out) + "\n"
+
+
+def _verdict(cell: Cell) -> str:
+    """The column's verdict on the specification, for its header: conformant or not, and its known bugs."""
+    spec = next((v for v in run_verdict(cell.checks) if v.level == "spec"), None)
+    if spec is None or spec.status() == "NOT CHECKED":
+        return ""
+    bugs = sorted({bug for b in spec.broken for bug in b.known_bugs})
+    title = "; ".join([f"{len(spec.broken)} MUST violated", *bugs]) if spec.broken else f"{spec.ran} checks"
+    shown = "no" if spec.broken else "yes"
+    return (f"<br><span class='verdict {shown}' title='{escape(spec.status())}: {escape(title)}'>conforms: "
+            f"{shown}</span>")
 
 
 def _lags(lags: dict[str, float]) -> str:

@@ -35,7 +35,7 @@ KINDS: dict[str, str] = {
     "terminating": "terminating endpoint",
     "ready-unset": "ready condition unset",
     "publish-not-ready": "publishNotReadyAddresses",
-    "tolerate-unready": "tolerate-unready-endpoints annotation",
+    "tolerate-unready": "tolerate-unready-endpoints annotation (no effect: erratum)",
     "tcp": "TCP port",
     "udp": "UDP port",
     "sctp": "SCTP port",
@@ -104,7 +104,8 @@ STATEMENTS: dict[str, Statement] = {s.id: s for s in [
     _spec("2.3.3/ptr", MUST, "PTR", "a ClusterIP Service's IPv4 and IPv6 cluster IPs point back at its name",
           {"ipv4": "", "ipv6": "", "dual": ""}, "about the Service's own addresses", "#233---ptr-record"),
     _spec("2.4.1/service", MUST, "A/AAAA", "a headless Service's name has an A record for each ready endpoint's "
-                                           "IPv4 address and an AAAA record for each IPv6 one (and only those)",
+                                           "IPv4 address and an AAAA record for each IPv6 one (and only those); "
+                                           "ready as its EndpointSlice says (erratum)",
           {"ipv4": "", "ipv6": "", "dual": "", "hostname": "", "no-hostname": "", "several-services": "",
            "several-slices": "", **_READINESS},
           "ports do not change address records", "#241---aaaaa-records"),
@@ -119,8 +120,9 @@ STATEMENTS: dict[str, Statement] = {s.id: s for s in [
           {"ipv4": "", "ipv6": "", "dual": "", "hostname": "", "no-hostname": "", "shared-hostname": "",
            "unready": "", "terminating": ""},
           "ports do not change address records; a hostname is a Service's own", "#241---aaaaa-records"),
-    _spec("2.4.2/srv", MUST, "SRV", "for each ready endpoint and named port an SRV record with the port's number "
-                                    "and the endpoint's <hostname>.<service> as target (N × M records)",
+    _spec("2.4.2/srv", MUST, "SRV", "for each ready endpoint and named port an SRV record with the endpoint's port "
+                                    "number (the resolved targetPort: erratum) and the endpoint's "
+                                    "<hostname>.<service> as target (N × M records)",
           {"ipv4": "", "ipv6": "", "dual": "", "hostname": "", "no-hostname": "", "shared-hostname": "",
            "several-slices": "", "unready": "", "terminating": "", "publish-not-ready": "", **_SRV_PORTS},
           "a Service's SRV records are its own", "#242---srv-records"),
