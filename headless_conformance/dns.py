@@ -29,7 +29,7 @@ from headless_conformance.kube import Kube
 from headless_conformance.names import reverse_fqdn
 from headless_conformance.probes import Asked, Probes, Query, probe_retryable
 from headless_conformance.propagation import Budget, Budgets
-from headless_conformance.verdict import Answered, Deadline, Expectation, Hold, Poll
+from headless_conformance.verdict import Answered, Deadline, Earlier, Expectation, Hold, Poll
 
 Check = tuple[str, Callable[[DigAnswer], bool]]  # a record type and what its answer must be
 # One poll of an expectation: yields each round's queries, is sent their answers, returns each server's
@@ -63,6 +63,11 @@ def _shown(asked: Asked) -> str:
     return show(asked.answer)
 
 
+def _cache_ttl(asked: Iterable[Asked]) -> int | None:
+    """The longest any of these answers may be cached."""
+    return max((t for a in asked if a.answer is not None and (t := a.answer.cache_ttl) is not None), default=None)
+
+
 def _retryable(err: Exception) -> bool:
     # dig that got no response at all (a server restarting, a dropped packet) may get one next time
     return probe_retryable(err) or (isinstance(err, DigParseError) and err.reason.startswith("no DNS response"))
@@ -73,12 +78,25 @@ def record_type(address: str) -> str:
     return "AAAA" if ":" in address else "A"
 
 
-class PropagationTooSlow(WaitStopped):
-    """A server still answered wrong, or not at all, once the propagation budget had passed."""
+class WrongAnswer(WaitStopped):
+    """A server answered wrong, or not at all, past the budget: not a state it may keep from before."""
 
 
-class _PastBudget(StopWaiting):
-    verdict = PropagationTooSlow
+class StaleAnswer(WaitStopped):
+    """A server still answered the state before a change past that answer's TTL plus the budget."""
+
+
+class RecordsUndecided(WaitTimeout):
+    """At the timeout every server still wrong answered the state before the change within its TTL:
+    ordinary caching, which says how fresh DNS is, not whether its records are right."""
+
+
+class _Wrong(StopWaiting):
+    verdict = WrongAnswer
+
+
+class _Stale(StopWaiting):
+    verdict = StaleAnswer
 
 
 @dataclass
@@ -105,6 +123,8 @@ class Dns:
         self.lags: list[float] = []  # per change where a server was seen wrong first: until it held
         self.already: list[float] = []  # per change already reflected when first asked: how soon that was
         self.expectations: list[Expectation] = []  # every poll of every server, in order
+        self.earlier: dict[str, Earlier] = {}  # every state a server answered, when first, with its TTL
+        self.lags_by_server: list[dict[str, float | str]] = []  # per change with a server wrong first: what, lags
         self._change: Change | None = None
         self._together: list[tuple[Expectation, Ask]] | None = None
 
@@ -153,7 +173,7 @@ class Dns:
         budget = self.budgets.for_name(name).seconds if self.budgets else None
         change = self._change
         if change is None:
-            return Deadline(time.time(), "this expectation began", budget)
+            return Deadline(time.time(), "this expectation began", budget, change=False)
         if address is not None and self.history is not None:
             left = self.history.left_at(change.service, address)
             if left is not None and left < change.at:
@@ -217,19 +237,37 @@ class Dns:
                 else:
                     times = [a.at for a in answers] or [started]
                     expectation.record(Poll(min(times), max(times), tuple(answers)))
-            verdicts = [e.late() for e, _ in group]
-            if any(verdicts):
-                raise _PastBudget("\n".join(v for v in verdicts if v))
+            verdicts = [v for v in (e.late(self.earlier) for e, _ in group) if v is not None]
+            self._remember(group)
+            if verdicts:
+                stop = _Wrong if any(v.kind == "wrong" for v in verdicts) else _Stale
+                raise stop("\n".join(v.message for v in verdicts))
 
         expected = "; ".join(e.expected for e, _ in group)
         try:
             wait_for(probe, lambda _: all(e.held() for e, _ in group), expected=expected, timeout=self.timeout,
                      interval=POLL_INTERVAL, describe=lambda _: "\n".join(e.timeline() for e, _ in group),
                      transcript=self.probes.transcript.last)
+        except WaitTimeout as err:
+            undecided = [e.undecided(self.earlier) for e, _ in group if not e.held()]
+            if undecided and all(undecided):
+                raise RecordsUndecided("\n".join(undecided) + "\n" + str(err)) from None
+            raise
         finally:
             for expectation, _ in group:
                 self.probes.transcript.add(f"polls: {expectation.expected}", expectation.timeline())
-        self._measure(group[0][0])
+        self._measure([e for e, _ in group])
+
+    def _remember(self, group: list[tuple[Expectation, Ask]]) -> None:
+        """Each state the last poll heard, kept with when a server first answered it and its longest TTL."""
+        for expectation, _ in group:
+            poll = expectation.polls[-1]
+            for answered in poll.answers:
+                if not answered.state:
+                    continue
+                kept = self.earlier.get(answered.state)
+                ttl = max((t for t in (answered.ttl, kept.ttl if kept else None) if t is not None), default=None)
+                self.earlier[answered.state] = Earlier(min(answered.at, kept.first) if kept else answered.at, ttl)
 
     def _poll(self, asks: list[Ask]) -> list[list[Answered] | str]:
         """One poll of every ask: their queries of each round in one batch of the probe's stream (a
@@ -262,20 +300,29 @@ class Dns:
             rounds = following
         return results
 
-    def _measure(self, expectation: Expectation) -> None:
+    def _measure(self, group: list[Expectation]) -> None:
+        """How long after the change's moment DNS reflected it, overall and server by server (its
+        freshness), where a server was seen wrong first; else how soon it was already right."""
         change = self._change
         if change is None or change.measured:
             return
         change.measured = True
-        lag = expectation.lag()
-        budget = f" (budget {expectation.deadline.budget:g} s)" if expectation.deadline.budget is not None else ""
-        if lag is None:
-            self.already.append(expectation.first_asked())
-            shown = f"already right when first asked, {expectation.first_asked():.1f} s after the EndpointSlices"
+        lags = [lag for e in group if (lag := e.lag()) is not None]
+        servers: dict[str, float] = {}
+        for expectation in group:
+            for server, lag in expectation.lags_by_server().items():
+                servers[server] = max(servers.get(server, 0.0), lag)
+        budget = group[0].deadline.budget
+        within = f" (freshness budget {budget:g} s)" if budget is not None else ""
+        if not lags:
+            self.already.append(group[0].first_asked())
+            shown = f"already right when first asked, {group[0].first_asked():.1f} s after the EndpointSlices"
         else:
-            self.lags.append(lag)
-            shown = f"right {lag:.1f} s after the EndpointSlices, a server wrong before"
-        self.probes.transcript.figure(f"DNS reflected {change.what}", f"{shown}{budget}, held {self.hold}")
+            self.lags.append(max(lags))
+            self.lags_by_server.append({"what": change.what, **servers})  # type: ignore[dict-item]
+            each = ", ".join(f"{server} {lag:.2f} s" for server, lag in sorted(servers.items(), key=lambda x: -x[1]))
+            shown = f"right {max(lags):.2f} s after the EndpointSlices, a server wrong before ({each})"
+        self.probes.transcript.figure(f"DNS reflected {change.what}", f"{shown}{within}, held {self.hold}")
 
     def _ask_each(self, questions: list[tuple[str, str, Callable[[DigAnswer], bool]]], transport: str = "udp",
                   allow_cname: bool = False,
@@ -296,7 +343,8 @@ class Dns:
             said = " / ".join((f"{a.query.name} " if several_names else "") +
                               (f"{a.query.rdtype}: " if len(questions) > 1 else "") + _shown(a) for a in shown)
             at = min((a.at for a, _ in mine if a.at is not None), default=now)
-            answered.append(Answered(_label(server), at, not wrong, said))
+            state = " / ".join(f"{a.query.name} {a.query.rdtype}: {_shown(a)}" for a, _ in mine)
+            answered.append(Answered(_label(server), at, not wrong, said, state, _cache_ttl(a for a, _ in mine)))
             if server is None:
                 service = [a.answer for a, _ in mine if a.answer is not None]
         return answered, service
@@ -459,7 +507,10 @@ class Dns:
                     last.clear()
                     last.update(mapping)
                 said = wrong or _mapping(mapping)
-                answered.append(Answered(_label(server), srv.at or now, not wrong, said))
+                targets = [a for answers in per_server[server].values() for a in answers]
+                state = f"{name} SRV: {_shown(srv)}; {_mapping(mapping)}"
+                answered.append(Answered(_label(server), srv.at or now, not wrong, said, state,
+                                         _cache_ttl([srv, *targets])))
             return answered
 
         started = time.monotonic()

@@ -4,15 +4,25 @@ An expectation is polled until every server (the cluster DNS Service and each DN
 it) answers it right. Each poll is kept with the time each server was asked and what it said,
 failed polls too. The expectation is met once every server has answered right on consecutive polls
 over a hold window (`Hold`: at least 5 polls over at least 1 s) with nothing wrong or failed since:
-a server right once and stale again does not pass. It is proven wrong once a server answers wrong,
-or not at all, in a poll asked after the deadline — the moment the API showed the state expected
-(or, without a change, the moment the expectation began) plus the propagation budget — so a server
-still wrong at the budget fails then, not at the timeout. A probe that failed (its stream or the API)
+a server right once and stale again does not pass. A probe that failed (its stream or the API)
 heard no server: it breaks the hold but proves nothing against a server.
+
+Truth is judged apart from time. The specification defines records and their TTL, never how fast
+they change; a cache that honours a TTL may answer the state before a change for as long as that
+TTL. So after the moment the API showed the state expected (or, without a change, the moment the
+expectation began), a server that answers wrong is judged by what it answers:
+- the state some server answered before that moment (`Earlier`): a cached answer, allowed for the
+  TTL it carried plus the budget; past that it is `stale`, a violation;
+- anything else (an answer no state had, no answer at all): allowed for the budget only; past it,
+  `wrong`, a violation.
+How long each server took to answer right is freshness, measured and judged on its own
+(`lags_by_server`); an expectation still within a cached answer's TTL at the timeout has no
+verdict on its records (`undecided`), only on its freshness.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -24,6 +34,22 @@ class Answered:
     at: float  # when its first question was asked (this machine's clock)
     right: bool
     said: str  # what it answered, briefly; for a wrong answer why it is wrong
+    state: str = ""  # what it answered, whatever was expected: the same answer, the same state
+    ttl: int | None = None  # how long its answer may be cached (the longest record TTL; RFC 2308 for none)
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """A state some server answered, and when first: before a change's moment, an answer a cache may keep."""
+
+    first: float
+    ttl: int | None  # the longest TTL it carried
+
+
+@dataclass(frozen=True)
+class Violation:
+    kind: str  # "wrong": an answer no earlier state had; "stale": an earlier state kept past its TTL
+    message: str
 
 
 @dataclass(frozen=True)
@@ -57,6 +83,7 @@ class Deadline:
     since: float  # this machine's clock
     what: str  # what happened then, e.g. "the EndpointSlices showed pod x turning unready"
     budget: float | None  # seconds; None: no budget, only the timeout
+    change: bool = True  # the API changed then: an answer from before it may be a cached one
 
     @property
     def due(self) -> float | None:
@@ -88,18 +115,57 @@ class Expectation:
         due = self.deadline.due
         return not self.stays or due is None or run[-1].first > due
 
-    def late(self) -> str:
-        """The verdict, once the last poll heard a server answer wrong past the deadline ("" before)."""
+    def late(self, earlier: Mapping[str, Earlier] | None = None) -> Violation | None:
+        """The verdict on the records, once the last poll heard a server answer wrong past what it
+        is allowed (None before): an earlier state (in `earlier`, first seen before the deadline's
+        moment) its TTL plus the budget, anything else the budget."""
         due = self.deadline.due
         if due is None or not self.polls:
+            return None
+        last = self.polls[-1]
+        own, stale = [], []
+        for answered in (a for a in last.wrong() if a.at > due):
+            kept = self._kept(answered, earlier)
+            if kept is None:
+                own.append(answered)
+            elif answered.at > self.deadline.since + (kept.ttl or 0) + (self.deadline.budget or 0):
+                stale.append((answered, kept))
+        since = self.deadline.since
+        if own:
+            after = max(a.at for a in own) - since
+            return Violation("wrong", f"{len(own)} of {len(last.answers)} servers answered wrong {after:.1f} s "
+                                      f"after {self.deadline.what}, past the budget of {self.deadline.budget:g} s "
+                                      "(not the state before it, which a cache may keep for its TTL): "
+                             + " | ".join(f"{a.server}: {a.said}" for a in own))
+        if stale:
+            after = max(a.at for a, _ in stale) - since
+            ttls = sorted({k.ttl or 0 for _, k in stale})
+            return Violation("stale", f"{len(stale)} of {len(last.answers)} servers still answered the state "
+                                      f"before {self.deadline.what} {after:.1f} s after it, past its TTL "
+                                      f"({'/'.join(map(str, ttls))} s) plus the budget of "
+                                      f"{self.deadline.budget:g} s: "
+                             + " | ".join(f"{a.server}: {a.said}" for a, _ in stale))
+        return None
+
+    def _kept(self, answered: Answered, earlier: Mapping[str, Earlier] | None) -> Earlier | None:
+        """The earlier state `answered` repeats, if it was seen before the deadline's moment."""
+        kept = (earlier or {}).get(answered.state) if answered.state and self.deadline.change else None
+        return kept if kept is not None and kept.first < self.deadline.since else None
+
+    def undecided(self, earlier: Mapping[str, Earlier] | None = None) -> str:
+        """Why the records have no verdict yet ("" if they have one, or are right): every server still
+        wrong answers the state before the change, within that answer's TTL plus the budget."""
+        if not self.polls or self.held():
             return ""
-        wrong = [a for a in self.polls[-1].wrong() if a.at > due]
-        if not wrong:
+        wrong = self.polls[-1].wrong()
+        kept = [self._kept(a, earlier) for a in wrong]
+        if not wrong or any(k is None for k in kept):
             return ""
-        after = max(a.at for a in wrong) - self.deadline.since
-        return (f"{len(wrong)} of {len(self.polls[-1].answers)} servers still wrong {after:.1f} s "
-                f"after {self.deadline.what}, past the propagation budget of {self.deadline.budget:g} s: "
-                + " | ".join(f"{a.server}: {a.said}" for a in wrong))
+        ttl = max(k.ttl or 0 for k in kept if k is not None)
+        return (f"{len(wrong)} of {len(self.polls[-1].answers)} servers still answered the state before "
+                f"{self.deadline.what}, which a cache may keep for its TTL ({ttl} s) plus the budget: the records "
+                f"have no verdict before the timeout; their freshness does (a --dns-timeout past {ttl} s plus the "
+                "budget would judge the records too)")
 
     def lag(self) -> float | None:
         """From the deadline's moment until the poll that began the final right streak had asked,
@@ -109,6 +175,22 @@ class Expectation:
         if not run or not any(p.wrong() for p in self.polls[:len(self.polls) - len(run)]):
             return None
         return max(run[0].last - self.deadline.since, 0.0)
+
+    def lags_by_server(self) -> dict[str, float]:
+        """Each server that answered wrong after the deadline's moment and then right to the end: how
+        long after that moment its final run of right answers began."""
+        found = {}
+        for server in dict.fromkeys(a.server for p in self.polls for a in p.answers):
+            mine = [(p, next((a for a in p.answers if a.server == server), None)) for p in self.polls if not p.error]
+            mine = [(p, a) for p, a in mine if a is not None]
+            if not mine or not mine[-1][1].right:
+                continue
+            start = len(mine)
+            while start > 0 and mine[start - 1][1].right:
+                start -= 1
+            if start > 0:  # seen wrong before its final right run: the lag is bracketed
+                found[server] = max(mine[start][1].at - self.deadline.since, 0.0)
+        return found
 
     def first_asked(self) -> float:
         """How long after the deadline's moment the first poll asked."""

@@ -9,19 +9,23 @@ import pytest
 
 from common.wait import WaitTimeout
 from headless_conformance.dig import DigParseError, parse_dig_output
-from headless_conformance.dns import Change, Dns, PropagationTooSlow
+from headless_conformance.dns import Change, Dns, RecordsUndecided, StaleAnswer, WrongAnswer
 from headless_conformance.probe_stream import Batch, Frame, StreamBroken
 from headless_conformance.probes import Asked, ClockOffset, Probes, Query
 from headless_conformance.propagation import Budget
 from headless_conformance.transcript import Transcript
-from headless_conformance.verdict import Answered, Deadline, Expectation, Hold, Poll
+from headless_conformance.verdict import Answered, Deadline, Earlier, Expectation, Hold, Poll
 
 
 def poll(at: float, *rights: bool, error: str = "") -> Poll:
     if error:
         return Poll(at, at + 0.1, error=error)
-    return Poll(at, at + 0.1, tuple(Answered(f"s{i}", at + 0.01 * i, right, "ok" if right else "stale answer")
+    return Poll(at, at + 0.1, tuple(Answered(f"s{i}", at + 0.01 * i, right, "ok" if right else "stale answer",
+                                             "new" if right else "old")
                                     for i, right in enumerate(rights)))
+
+
+BEFORE = {"old": Earlier(990.0, 30)}  # the wrong answer is the state before the change, TTL 30 s
 
 
 def expectation(budget: float | None = 5.0, stays: bool = False) -> Expectation:
@@ -48,15 +52,49 @@ def test_a_wrong_or_failed_poll_starts_the_hold_again() -> None:
     assert not e.held() and len(e.streak()) == 1
 
 
-def test_wrong_before_the_deadline_is_no_verdict_and_past_it_is_one() -> None:
+def test_an_answer_no_earlier_state_had_is_wrong_past_the_budget() -> None:
     e = expectation(budget=5.0)
     e.record(poll(1004.9, True, False))
-    assert e.late() == ""
+    assert e.late() is None
     e.record(poll(1005.3, True, False))
     verdict = e.late()
-    assert verdict == ("1 of 2 servers still wrong 5.3 s after the EndpointSlices showed a change, past the "
-                       "propagation budget of 5 s: s1: stale answer")
+    assert verdict is not None and verdict.kind == "wrong"
+    assert verdict.message == ("1 of 2 servers answered wrong 5.3 s after the EndpointSlices showed a change, past "
+                               "the budget of 5 s (not the state before it, which a cache may keep for its TTL): "
+                               "s1: stale answer")
     assert "s1: wrong ×2 (+4.9…+5.3 s): stale answer" in e.timeline()
+
+
+def test_the_state_before_the_change_may_be_kept_for_its_ttl_plus_the_budget() -> None:
+    e = expectation(budget=5.0)
+    e.record(poll(1034.9, True, False))
+    assert e.late(BEFORE) is None  # cached, within TTL 30 s + 5 s
+    e.record(poll(1035.3, True, False))
+    verdict = e.late(BEFORE)
+    assert verdict is not None and verdict.kind == "stale"
+    assert verdict.message == ("1 of 2 servers still answered the state before the EndpointSlices showed a change "
+                               "35.3 s after it, past its TTL (30 s) plus the budget of 5 s: s1: stale answer")
+
+
+def test_a_state_first_seen_after_the_change_is_no_cached_one() -> None:
+    e = expectation(budget=5.0)
+    e.record(poll(1006.0, True, False))
+    assert e.late({"old": Earlier(1001.0, 30)}).kind == "wrong"  # type: ignore[union-attr]
+
+
+def test_still_within_a_cached_answers_ttl_at_the_timeout_the_records_are_undecided() -> None:
+    e = expectation(budget=5.0)
+    e.record(poll(1020.0, True, False))
+    assert "which a cache may keep for its TTL (30 s)" in e.undecided(BEFORE)
+    assert e.undecided({}) == ""  # an answer of its own: the timeout is a verdict on the records
+
+
+def test_each_servers_lag_runs_to_its_final_right_answers() -> None:
+    e = expectation(budget=5.0)
+    for at, rights in ((1000.5, (False, False)), (1001.0, (True, False)), (1001.5, (False, False)),
+                       (1002.0, (True, False)), (1003.0, (True, True)), (1003.5, (True, True))):
+        e.record(poll(at, *rights))
+    assert e.lags_by_server() == pytest.approx({"s0": 2.0, "s1": 3.01})
 
 
 def test_right_once_then_wrong_past_the_deadline_fails() -> None:
@@ -64,20 +102,20 @@ def test_right_once_then_wrong_past_the_deadline_fails() -> None:
     e = expectation(budget=5.0)
     e.record(poll(1001.0, True, True))
     e.record(poll(1006.0, False, True))
-    assert "s0: stale answer" in e.late()
+    assert "s0: stale answer" in e.late().message  # type: ignore[union-attr]
 
 
 def test_a_failed_probe_past_the_deadline_proves_nothing_against_a_server() -> None:
     e = expectation(budget=5.0)
     e.record(poll(1009.0, error="ApiUnavailable: the API server did not answer"))
-    assert e.late() == "" and not e.held()
+    assert e.late() is None and not e.held()
     assert "probe failed ×1 (+9.0 s)" not in e.timeline()  # no server was heard: no server's line
 
 
 def test_without_a_budget_only_the_timeout_decides() -> None:
     e = expectation(budget=None)
     e.record(poll(2000.0, False))
-    assert e.late() == ""
+    assert e.late() is None
 
 
 def test_what_stays_so_must_hold_past_the_deadline() -> None:
@@ -107,8 +145,8 @@ NAME = "my-headless-service.ns-1.svc.cluster.local."
 RIGHT = {"10.244.1.2", "10.244.2.3"}
 
 
-def dig_a(addresses: list[str], rcode: str = "NOERROR") -> str:
-    records = "".join(f"{NAME} 5 IN A {ip}\n" for ip in addresses)
+def dig_a(addresses: list[str], rcode: str = "NOERROR", ttl: int = 5) -> str:
+    records = "".join(f"{NAME} {ttl} IN A {ip}\n" for ip in addresses)
     return (f"; <<>> DiG 9.18.49-1~deb12u3-Debian <<>> {NAME} A\n;; global options: +cmd\n;; Got answer:\n"
             f";; ->>HEADER<<- opcode: QUERY, status: {rcode}, id: 31454\n"
             f";; flags: qr aa rd; QUERY: 1, ANSWER: {len(addresses)}, AUTHORITY: 0, ADDITIONAL: 0\n\n"
@@ -178,7 +216,7 @@ def test_a_replica_that_flaps_is_never_met_and_fails_at_the_budget() -> None:
     dns = dns_for(lambda n: {None: right, "10.244.0.2": right, "10.244.0.3": right if n % 2 == 0 else stale})
     started = time.monotonic()
 
-    with pytest.raises(PropagationTooSlow, match=r"1 of 3 servers still wrong .* 10\.244\.0\.3: NOERROR; "
+    with pytest.raises(WrongAnswer, match=r"1 of 3 servers answered wrong .* 10\.244\.0\.3: NOERROR; "
                                                  r"A 10\.244\.1\.2\n"):
         dns.await_a(NAME, RIGHT, rdtype="A")
     assert time.monotonic() - started < 3, "the verdict came at the budget, not at the timeout"
@@ -188,7 +226,7 @@ def test_a_replica_silent_past_the_budget_fails_naming_it() -> None:
     right = dig_a(sorted(RIGHT))
     dns = dns_for(lambda n: {None: right, "10.244.0.2": right, "10.244.0.3": NO_RESPONSE if n < 50 else right})
 
-    with pytest.raises(PropagationTooSlow, match=r"10\.244\.0\.3: no DNS response in dig output: communications "
+    with pytest.raises(WrongAnswer, match=r"10\.244\.0\.3: no DNS response in dig output: communications "
                                                  r"error to 10\.244\.0\.3#53: timed out"):
         dns.await_a(NAME, RIGHT, rdtype="A")
 
@@ -202,6 +240,42 @@ def test_stale_before_the_deadline_then_right_passes_and_measures_the_lag() -> N
 
     assert len(dns.lags) == 1 and 0 < dns.lags[0] < 2
     assert "DNS reflected a pod turning ready" in dns.probes.transcript.figures
+
+
+def cached_then(after: float, ttl: int, right: str, budget: float = 0.3, timeout: float = 8.0) -> Dns:
+    """One replica keeps answering the state before a change (TTL `ttl`) for `after` seconds."""
+    stale, started = dig_a(["10.244.1.2"], ttl=ttl), time.time() + 0.5
+    dns = dns_for(lambda n: {None: right, "10.244.0.2": right,
+                             "10.244.0.3": stale if time.time() < started + after else right},
+                  budget=budget, timeout=timeout)
+    dns.earlier[f"{NAME} A: NOERROR; A 10.244.1.2"] = Earlier(time.time() - 10, ttl)  # asked before the change
+    dns._change = Change("a pod turning ready", "my-headless-service", time.time(), time.time())
+    return dns
+
+
+def test_a_cached_answer_within_its_ttl_is_late_not_wrong() -> None:
+    dns = cached_then(after=1.5, ttl=2, right=dig_a(sorted(RIGHT)))
+
+    dns.await_a(NAME, RIGHT, rdtype="A")
+
+    (lags,) = dns.lags_by_server
+    assert 1.5 < lags["10.244.0.3"] < 3 and "service" not in lags
+
+
+def test_a_cached_answer_kept_past_its_ttl_is_stale() -> None:
+    dns = cached_then(after=60, ttl=1, right=dig_a(sorted(RIGHT)))
+
+    with pytest.raises(StaleAnswer, match=r"1 of 3 servers still answered the state before the EndpointSlices "
+                                          r"showed a pod turning ready .* past its TTL \(1 s\) plus the budget "
+                                          r"of 0.3 s: 10\.244\.0\.3"):
+        dns.await_a(NAME, RIGHT, rdtype="A")
+
+
+def test_a_cached_answer_within_its_ttl_at_the_timeout_leaves_the_records_undecided() -> None:
+    dns = cached_then(after=60, ttl=300, right=dig_a(sorted(RIGHT)), timeout=1.5)
+
+    with pytest.raises(RecordsUndecided, match=r"which a cache may keep for its TTL \(300 s\)"):
+        dns.await_a(NAME, RIGHT, rdtype="A")
 
 
 def test_without_a_budget_a_wrong_server_fails_at_the_timeout() -> None:
@@ -218,7 +292,7 @@ def test_the_other_family_may_be_nodata_or_nxdomain_for_the_spec_and_must_be_nod
     dns = dns_for(lambda n: outputs, budget=0.3)
 
     dns.await_a(NAME, set(), rdtype="AAAA")
-    with pytest.raises(PropagationTooSlow, match="NODATA"):
+    with pytest.raises(WrongAnswer, match="NODATA"):
         dns.await_nodata(NAME, "AAAA")
 
 
