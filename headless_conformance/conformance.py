@@ -14,11 +14,14 @@ from dataclasses import dataclass
 from html import escape
 from typing import Protocol
 
+from headless_conformance.propagation import Freshness
 from headless_conformance.rules import LEVEL_TITLES, LEVELS, SCHEMA, SHOULD, statement
 
 EVERY_MUST_MET = 0
 VIOLATED = 1  # a MUST of the specification or an RFC, or a check of another level, failed
 ONLY_SHOULD_FAILED = 8
+TOO_SLOW = 9  # every record right, but DNS took longer than the freshness budget to follow the API
+FRESHNESS = "freshness"
 
 FAILED = ("failed", "xpassed")
 UNDECIDED = ("error",)
@@ -73,8 +76,12 @@ class LevelVerdict:
     should: tuple[Broken, ...] = ()
     undecided: tuple[Seen, ...] = ()  # checks that could not run to an outcome (errors)
 
+    budget: float | None = None  # freshness: its budget
+
     @property
     def title(self) -> str:
+        if self.level == FRESHNESS:
+            return f"DNS freshness (budget {self.budget:g} s)" if self.budget is not None else "DNS freshness"
         return LEVEL_TITLES.get(self.level, self.level)
 
     @property
@@ -93,8 +100,10 @@ class LevelVerdict:
         return yes if self.ran else "NOT CHECKED"
 
 
-def run_verdict(checks: Mapping[str, Result]) -> list[LevelVerdict]:
-    """Each level's verdict over the checks that ran, in the levels' order; levels no check was of are left out."""
+def run_verdict(checks: Mapping[str, Result], freshness: Freshness | None = None) -> list[LevelVerdict]:
+    """Each level's verdict over the checks that ran, in the levels' order (levels no check was of are
+    left out), then freshness: the changes a server reflected later than its budget, and the checks
+    whose records were still within a cached answer's TTL at their timeout."""
     verdicts = []
     for level in (*LEVELS, "unlabelled"):
         mine = {name: c for name, c in checks.items() if c.level == level}
@@ -117,7 +126,22 @@ def run_verdict(checks: Mapping[str, Result]) -> list[LevelVerdict]:
                  for (key, strength), seen in sorted(broken.items())]
         verdicts.append(LevelVerdict(level, ran, tuple(b for b in rules if b.strength != SHOULD),
                                      tuple(b for b in rules if b.strength == SHOULD), tuple(undecided)))
+    undecided_records = {name: c for name, c in checks.items() if c.level == FRESHNESS and c.outcome in FAILED}
+    if freshness is not None or undecided_records:
+        verdicts.append(_freshness(freshness, undecided_records))
     return verdicts
+
+
+def _freshness(freshness: Freshness | None, undecided: Mapping[str, Result]) -> LevelVerdict:
+    late = freshness.late() if freshness is not None else []
+    broken = [Broken(f"{r.what} ({r.check.rsplit('::', 1)[-1]})", "", "", tuple(
+        Seen(r.check, f"{server}: {lag:.2f} s after the API showed it")
+        for server, lag in sorted(r.servers.items(), key=lambda x: -x[1]) if freshness and lag > freshness.budget))
+        for r in late]
+    broken += [Broken(name.rsplit("::", 1)[-1], "", "records undecided at the timeout", (Seen(name, c.message),))
+               for name, c in sorted(undecided.items())]
+    measured = len(freshness.reflected) + freshness.already if freshness is not None else 0
+    return LevelVerdict(FRESHNESS, measured, tuple(broken), budget=freshness.budget if freshness else None)
 
 
 def _says(key: str) -> str:
@@ -127,10 +151,13 @@ def _says(key: str) -> str:
 
 def exit_status(verdicts: Iterable[LevelVerdict]) -> int:
     """0 every MUST met (known bugs accepted count as met, and are listed); 1 a MUST violated, known
-    bug or not, a check of another level failed, or a check could not run; 8 only SHOULDs failed."""
+    bug or not, a check of another level failed, or a check could not run; 9 every record right, but
+    DNS slower than the freshness budget; 8 only SHOULDs failed."""
     verdicts = list(verdicts)
-    if any(v.violated or v.undecided for v in verdicts):
+    if any(v.violated or v.undecided for v in verdicts if v.level != FRESHNESS):
         return VIOLATED
+    if any(v.broken for v in verdicts if v.level == FRESHNESS):
+        return TOO_SLOW
     if any(v.should for v in verdicts):
         return ONLY_SHOULD_FAILED
     return EVERY_MUST_MET
@@ -141,6 +168,9 @@ def _level_title(v: LevelVerdict) -> str:
 
 
 def _level_counts(v: LevelVerdict) -> str:
+    if v.level == FRESHNESS:
+        late = f"; {len(v.broken)} late or undecided" if v.broken else ""
+        return f"{v.ran} change{'s' if v.ran != 1 else ''} measured{late}"
     counts = [f"{v.ran} check{'s' if v.ran != 1 else ''}"]
     if v.broken:
         must = "MUST" if v.level in ("spec", "rfc") else "rule"
@@ -178,7 +208,10 @@ def verdict_lines(verdicts: list[LevelVerdict]) -> list[str]:
 def _details(verdicts: list[LevelVerdict]) -> list[str]:
     lines = []
     for v in verdicts:
-        if v.broken:
+        if v.broken and v.level == FRESHNESS:
+            lines.append(f"{v.title}, changes reflected late (records right, but slower than the budget):")
+            lines += [line for b in v.broken for line in _broken_lines(b)]
+        elif v.broken:
             lines.append(f"{v.title}, {'MUST' if v.level in ('spec', 'rfc') else 'rules'} violated:")
             lines += [line for b in v.broken for line in _broken_lines(b)]
         if v.should:
@@ -200,6 +233,8 @@ def _exit_line(verdicts: list[LevelVerdict]) -> str:
         return f"exit {status}: every check met its rule{also}"
     if status == ONLY_SHOULD_FAILED:
         return f"exit {status}: every MUST checked is met; only SHOULDs are not"
+    if status == TOO_SLOW:
+        return f"exit {status}: every record is right, but DNS followed the API slower than the freshness budget"
     why = []
     violated = [b for v in verdicts for b in v.violated]
     if violated:

@@ -11,7 +11,8 @@ from dataclasses import asdict, dataclass, field
 from html import escape
 from pathlib import Path
 
-from headless_conformance.conformance import run_verdict, verdict_dict
+from headless_conformance.conformance import LevelVerdict, run_verdict, verdict_dict
+from headless_conformance.propagation import Freshness
 from headless_conformance.rules import LEVEL_TITLES
 from headless_conformance.rules import LEVELS as RULE_LEVELS
 
@@ -55,6 +56,11 @@ class Cell:
     """how fast its DNS reflected changes (propagation.Lags.figures)"""
     polls: dict[str, float] = field(default_factory=dict)
     """how fast the suite asked (propagation.PollFigures.figures)"""
+    freshness: dict[str, object] = field(default_factory=dict)
+    """each change a server was seen behind on (propagation.Freshness.as_dict)"""
+
+    def verdict(self) -> list[LevelVerdict]:
+        return run_verdict(self.checks, Freshness.from_dict(self.freshness) if self.freshness else None)
 
     @property
     def key(self) -> str:
@@ -92,7 +98,7 @@ class Cell:
 
     def to_json(self) -> str:
         """The cell, with its verdict (headless_conformance.conformance) for readers of the file alone."""
-        return json.dumps({"schema": SCHEMA, **asdict(self), "verdict": verdict_dict(run_verdict(self.checks))},
+        return json.dumps({"schema": SCHEMA, **asdict(self), "verdict": verdict_dict(self.verdict())},
                           indent=1, sort_keys=True) + "\n"
 
     @classmethod
@@ -347,7 +353,7 @@ def render_html(matrix: Matrix) -> str:
 
 def _verdict(cell: Cell) -> str:
     """The column's verdict on the specification, for its header: conformant or not, and its known bugs."""
-    spec = next((v for v in run_verdict(cell.checks) if v.level == "spec"), None)
+    spec = next((v for v in cell.verdict() if v.level == "spec"), None)
     if spec is None or spec.status() == "NOT CHECKED":
         return ""
     bugs = sorted({bug for b in spec.broken for bug in b.known_bugs})

@@ -119,8 +119,37 @@ def test_the_results_file_and_the_report_carry_the_same_verdict() -> None:
 def test_the_exit_status_is_the_verdicts_where_the_checks_ran_to_an_end(
         monkeypatch: pytest.MonkeyPatch, pytest_status: int, checks: dict[str, Check], status: int) -> None:
     monkeypatch.setattr(verdict.results, "checks", lambda _config: checks)
+    monkeypatch.setattr(verdict, "provisioned_spec", lambda _config: None)
     session = SimpleNamespace(config=None, exitstatus=pytest_status)
 
     verdict.settle_exit_status(session)  # type: ignore[arg-type]
 
     assert session.exitstatus == status
+
+
+def test_late_changes_fail_freshness_alone_and_exit_9() -> None:
+    from headless_conformance.propagation import Freshness, Reflected
+
+    late = Freshness(5.0, (Reflected("suites/a.py::test_x", "scaling to 0", {"service": 31.0, "10.244.0.3": 0.5}),),
+                     already=4)
+
+    verdicts = run_verdict(HEALTHY, late)
+    lines = verdict_lines(verdicts)
+
+    assert [(v.level, v.status()) for v in verdicts] == [("spec", "CONFORMANT"), ("scenario", "MET"),
+                                                         ("freshness", "NOT MET")]
+    assert exit_status(verdicts) == 9
+    assert "DNS freshness (budget 5 s): NOT MET (5 changes measured; 1 late or undecided)" in lines
+    assert "    suites/a.py::test_x: service: 31.00 s after the API showed it" in lines
+    assert lines[-1] == "exit 9: every record is right, but DNS followed the API slower than the freshness budget"
+    assert exit_status(run_verdict(HEALTHY, Freshness(5.0, already=4))) == 0
+
+
+def test_records_still_cached_at_the_timeout_count_for_freshness_not_their_level() -> None:
+    checks = {**HEALTHY, "suites/a.py::test_scale": Check("freshness", "spec 2.4.1/service (MUST)", "failed",
+                                                          "which a cache may keep for its TTL (30 s)")}
+
+    verdicts = run_verdict(checks)
+
+    assert verdicts[0].status() == "CONFORMANT" and verdicts[-1].status() == "NOT MET"
+    assert exit_status(verdicts) == 9
