@@ -6,17 +6,24 @@ from __future__ import annotations
 from collections import Counter
 
 from faults import Fault
+from headless_conformance.conformance import FRESHNESS
 from headless_conformance.matrix import BAD, Cell
+from headless_conformance.propagation import Freshness
 
 
 def failed_by_level(cell: Cell) -> Counter[str]:
-    return Counter(check.level for check in cell.checks.values() if check.outcome in BAD)
+    """Failed checks by level, with freshness counting each change reflected later than its budget too."""
+    found = Counter(check.level for check in cell.checks.values() if check.outcome in BAD)
+    late = len(Freshness.from_dict(cell.freshness).late()) if cell.freshness else 0
+    if late:
+        found[FRESHNESS] += late
+    return found
 
 
 def broken_claims(fault: Fault, cell: Cell) -> list[str]:
     """What the run under `fault` contradicts of its claims (empty when none)."""
     failed = failed_by_level(cell)
-    problems = [f"{n} {level} checks failed, a level {fault.name} keeps green: " +
+    problems = [f"{n} {level} failed, a level {fault.name} keeps green: " +
                 ", ".join(sorted(name.split("::")[-1] for name, c in cell.checks.items()
                                  if c.level == level and c.outcome in BAD))
                 for level, n in sorted(failed.items()) if level in fault.green]
