@@ -66,12 +66,13 @@ def pod_security_admission(level: str) -> str:
 
 def cluster_config(name: str, workers: int = 1, cgroup_v1: bool = False, ip_family: str = "ipv4",
                    max_endpoints_per_slice: int | None = None, cluster_domain: str | None = None,
-                   admission_file: str | None = None) -> str:
+                   admission_file: str | None = None, cluster_dns: str | None = None) -> str:
     """kind's Cluster config. kubelet ≥ 1.35 refuses cgroup v1 hosts unless told otherwise; kind
     picks the pod and Service subnets of each family (dual stack: IPv4 first); a low
     `max_endpoints_per_slice` spreads every Service of more endpoints over several EndpointSlices;
     `cluster_domain` replaces cluster.local (kubeadm gives it to the kubelets and CoreDNS);
-    `admission_file` (an AdmissionConfiguration on this machine) goes to the API server."""
+    `admission_file` (an AdmissionConfiguration on this machine) goes to the API server;
+    `cluster_dns` is the address the kubelets give pods as their name server."""
     if workers < 0:
         raise ValueError(f"workers must be 0 or more, not {workers}")
     if ip_family not in IP_FAMILIES:
@@ -85,8 +86,13 @@ def cluster_config(name: str, workers: int = 1, cgroup_v1: bool = False, ip_fami
                                          "readOnly": True}]
     config["nodes"] = [control_plane] + [{"role": "worker"}] * workers
     patches = []
+    kubelet: dict[str, object] = {}
     if cgroup_v1:
-        patches.append({"kind": "KubeletConfiguration", "failCgroupV1": False})
+        kubelet["failCgroupV1"] = False
+    if cluster_dns is not None:
+        kubelet["clusterDNS"] = [cluster_dns]
+    if kubelet:
+        patches.append({"kind": "KubeletConfiguration", **kubelet})
     if max_endpoints_per_slice is not None:
         if max_endpoints_per_slice < 1:
             raise ValueError(f"max endpoints per slice must be 1 or more, not {max_endpoints_per_slice}")

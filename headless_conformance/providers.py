@@ -25,7 +25,7 @@ from common import cache, releases
 from common.images import qualified
 from common.signals import process_alive
 from common.wait import WaitStopped, WaitTimeout, wait_for
-from headless_conformance import access, dns_server
+from headless_conformance import access, dns_server, node_local
 from headless_conformance import kind as kindcli
 from headless_conformance.facts import ClusterFacts, discover
 from headless_conformance.kube import ClusterUnusable, Kube, connect, is_transient
@@ -57,6 +57,8 @@ class ClusterSpec:
     """'Never' for images built here (in the nodes already; a missing one fails at once, never pulled)."""
     dns_swapped: bool = False
     """the run swapped the cluster's DNS server (--coredns-version, --coredns-image)"""
+    dns_path: str = ""
+    """what pods ask, in words (headless_conformance.node_local)"""
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:10])
     """Labels every namespace of this run, so the run can find (and sweep) exactly its own."""
     facts: dict[str, object] = field(default_factory=dict)
@@ -196,6 +198,8 @@ def _swap_dns(kube: Kube, image: str, request: Request, state: Provisioned, say:
 
 
 def _existing(request: Request, state: Provisioned, say: Say) -> tuple[ClusterSpec, Kube]:
+    if request.dns_path != "cluster-dns":
+        raise ProviderError("--dns-path sets up a kind cluster's DNS path; an existing cluster's is found, not set")
     kube = existing_cluster(request)
     dns_image = _dns_image(request, say)
     check_access(kube, say)
@@ -208,13 +212,14 @@ def _existing(request: Request, state: Provisioned, say: Say) -> tuple[ClusterSp
         _swap_dns(kube, dns_image, request, state, say)
     spec = ClusterSpec("existing", request.context or "current-context", str(kubeconfig), request.context,
                        dig, busybox, "n/a (existing cluster)", str(state.run_dir), pull_policy(built, dig, busybox),
-                       dns_swapped=bool(dns_image))
+                       dns_swapped=bool(dns_image), dns_path=node_local.found(kube))
     return spec, kube
 
 
 def _kind(request: Request, state: Provisioned, say: Say) -> tuple[ClusterSpec, Kube]:
     if shutil.which("docker") is None:
         raise ProviderError("docker not found: the kind provider needs Docker (or use --provider existing)")
+    node_local.refuse_unsupported(request.dns_path, request.ip_family)
     try:
         cgroup_v1 = kindcli.docker_cgroup_version() == "1"
     except kindcli.KindError as err:
@@ -241,7 +246,8 @@ def _kind(request: Request, state: Provisioned, say: Say) -> tuple[ClusterSpec, 
         state.kind, state.delete_at_end = cluster, not request.keep_cluster
         cluster.create(image, kindcli.cluster_config(cluster.name, request.workers, cgroup_v1, request.ip_family,
                                                      request.max_endpoints_per_slice, request.cluster_domain,
-                                                     _admission_file(request.pod_security_default)))
+                                                     _admission_file(request.pod_security_default),
+                                                     node_local.LOCAL_IP if request.dns_path == "node-local" else None))
         cluster.record_nodes()
     else:
         state.kind = cluster
@@ -256,6 +262,9 @@ def _kind(request: Request, state: Provisioned, say: Say) -> tuple[ClusterSpec, 
     say(f"probe images ({why}): {dig}, {busybox}")
     if dns_image:
         _swap_dns(kube, dns_image, request, state, say)
+    path = "cluster-dns: pods ask the kube-dns Service"
+    if request.dns_path == "node-local":
+        path = node_local.deploy(kube, request.cluster_domain or "cluster.local", busybox, request.ready_timeout, say)
     if request.least_privilege:
         say(f"setting up the least-privilege ServiceAccount ({access.RBAC_MANIFEST.name}); the checks run as it")
         access.set_up_account(kube)
@@ -264,7 +273,7 @@ def _kind(request: Request, state: Provisioned, say: Say) -> tuple[ClusterSpec, 
         kube = connect(kubeconfig)
         check_access(kube, say)
     spec = ClusterSpec("kind", cluster.name, str(kubeconfig), None, dig, busybox, image, str(state.run_dir),
-                       pull_policy(built, dig, busybox), dns_swapped=bool(dns_image))
+                       pull_policy(built, dig, busybox), dns_swapped=bool(dns_image), dns_path=path)
     return spec, kube
 
 

@@ -43,3 +43,5 @@ class Request:
     """an image to swap in as the cluster's DNS server"""
     allow_dns_swap: bool = False
     """an existing cluster's DNS may be swapped (and is restored at the end)"""
+    dns_path: str = "cluster-dns"
+    """what pods ask: the kube-dns Service (cluster-dns), or a NodeLocal DNSCache in front of it (node-local)"""

@@ -83,3 +83,18 @@ def test_the_readme_carries_the_table_the_checks_make() -> None:
     assert found, "README.md has no spec-coverage markers"
     assert found.group(1) == _collected_table(), \
         "the README's coverage table is stale: pytest suites --collect-only -q --spec-coverage README.md"
+
+
+def test_a_runs_coverage_says_which_cells_it_did_not_try_and_which_only_failing_checks_covered() -> None:
+    from headless_conformance.rules import Claim, coverage, run_status, tried_families
+
+    claims = [Claim("suites/a.py::test_a", "spec", ("2.4.3/ptr",), ("ipv4", "ipv6"), "passed"),
+              Claim("suites/a.py::test_b", "spec", ("2.4.3/ptr",), ("no-hostname",), "xfailed")]
+    cells = {c.kind: c for c in coverage(claims) if c.statement.id == "2.4.3/ptr"}
+    tried = tried_families("ipv4")
+
+    assert run_status(cells["ipv4"], tried) == "covered"
+    assert run_status(cells["ipv6"], tried) == "not tried in this run"
+    assert run_status(cells["no-hostname"], tried) == "covered only by failing checks"
+    assert run_status(cells["ipv6"], tried_families("ipv6")) == "covered"
+    assert tried_families("dual") == {"ipv4", "dual"}
