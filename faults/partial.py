@@ -8,6 +8,7 @@ from __future__ import annotations
 from faults import Fault
 from faults.replica import (
     CaseSensitive,
+    Duplicated,
     Flapping,
     NodataForNxdomain,
     NxdomainForNodata,
@@ -27,6 +28,10 @@ FAULTS = [
     Fault("one-record-extra", "one kube-dns server adds an address no pod has, or an SRV target no endpoint is",
           "every check of a Service's addresses or SRV records", ("cluster",),
           replica_fault(lambda everywhere: OneExtra(everywhere)), until_stopped=True),
+    Fault("duplicate-records", "one kube-dns server repeats every record of its answers",
+          "the rfc SHOULD check of duplicate records alone (exit 8): every record the specification asks for is "
+          "there, and identical repeats are the same records", ("spec", "coredns", "scenario", "cluster"),
+          replica_fault(lambda everywhere: Duplicated(everywhere)), until_stopped=True),
     Fault("wrong-port", "one kube-dns server gives SRV records the next port number, targets unchanged",
           "every spec check of SRV records (the coredns checks of SRV targets and weights do not ask the port)",
           ("rfc", "cluster"), replica_fault(lambda everywhere: WrongPort(everywhere)), until_stopped=True),

@@ -113,6 +113,17 @@ class OneExtra(Behaviour):
         return response
 
 
+class Duplicated(Behaviour):
+    """Every RRset answering the question comes twice: the same records repeated (RFC 2181 §5 says a
+    server should suppress such duplicates; the records themselves are all there)."""
+
+    def change(self, query: dns.message.Message, response: dns.message.Message) -> dns.message.Message:
+        for rrset in _answers(query, response):
+            if rrset.rdtype != dns.rdatatype.PTR or _in_scope_ptr(rrset, self.everywhere):
+                response.answer.append(rrset.copy())
+        return response
+
+
 class WrongPort(Behaviour):
     """SRV records keep their targets and carry the next port number."""
 

@@ -63,6 +63,19 @@ def _shown(asked: Asked) -> str:
     return show(asked.answer)
 
 
+CLEAN_ENOUGH = True  # judges of which records exist let identical duplicates pass (an rfc check holds them)
+
+
+def _once(items: Iterable[str]) -> Counter[str]:
+    """Each item once: identical records repeated are one record (RFC 2181 §5)."""
+    return Counter(set(items))
+
+
+def _distinct(records: Iterable) -> list:  # noqa: ANN001 - dig.Record
+    """The records without identical repeats, in order."""
+    return list(dict.fromkeys(records, None))
+
+
 def _cache_ttl(asked: Iterable[Asked]) -> int | None:
     """The longest any of these answers may be cached."""
     return max((t for a in asked if a.answer is not None and (t := a.answer.cache_ttl) is not None), default=None)
@@ -338,7 +351,7 @@ class Dns:
         for server in servers:
             mine = [(next(asked), ok) for _, _, ok in questions]
             wrong = [a for a, ok in mine
-                     if a.answer is None or a.answer.problems(allow_cname) or not ok(a.answer)]
+                     if a.answer is None or a.answer.problems(allow_cname, CLEAN_ENOUGH) or not ok(a.answer)]
             shown = wrong or [a for a, _ in mine]
             said = " / ".join((f"{a.query.name} " if several_names else "") +
                               (f"{a.query.rdtype}: " if len(questions) > 1 else "") + _shown(a) for a in shown)
@@ -388,7 +401,7 @@ class Dns:
         def exactly(wanted: Counter[str], rdtype: str) -> Callable[[DigAnswer], bool]:
             if not wanted:
                 return lambda a: a.rcode in ("NOERROR", "NXDOMAIN") and not a.records(rdtype)
-            return lambda a: a.rcode == "NOERROR" and a.address_counts(rdtype) == wanted
+            return lambda a: a.rcode == "NOERROR" and _once(a.address_counts(rdtype)) == wanted
 
         questions = [(name, t, exactly(Counter(a for a in addresses if record_type(a) == t), t)) for t in types]
         said = "; ".join(f"{t} {sorted(a for a in addresses if record_type(a) == t) or 'none'}" for t in types)
@@ -424,15 +437,15 @@ class Dns:
         """The SRV records of `name` are exactly one per target in `targets`."""
         __tracebackhide__ = True
         wanted = Counter(targets)
-        return self._await_all(name, [("SRV", lambda a: a.rcode == "NOERROR" and Counter(
-            r.target for r in a.srv()) == wanted)], f"SRV {name}: one record per target {sorted(targets)}")
+        return self._await_all(name, [("SRV", lambda a: a.rcode == "NOERROR" and _once(
+            r.target for r in _distinct(a.srv())) == wanted)], f"SRV {name}: one record per target {sorted(targets)}")
 
     def await_srv(self, name: str, records: set[tuple[str, int]]) -> Outcome[DigAnswer]:
         """The SRV records of `name` are exactly one per (target, port) of `records`."""
         __tracebackhide__ = True
         wanted = Counter(records)
         return self._await_all(name, [("SRV", lambda a: a.rcode == "NOERROR" and Counter(
-            (r.target, r.port) for r in a.srv()) == wanted)],
+            (r.target, r.port) for r in _distinct(a.srv())) == wanted)],
             f"SRV {name}: exactly {', '.join(f'{t} port {p}' for t, p in sorted(records))}")
 
     def await_srv_endpoints(self, name: str, addresses: set[str], port: int, rdtype: str | None = None,
@@ -458,7 +471,7 @@ class Dns:
             if srv.answer is None:
                 return _shown(srv), {}
             answer = srv.answer
-            if answer.rcode != "NOERROR" or answer.problems():
+            if answer.rcode != "NOERROR" or answer.problems(allow_duplicates=CLEAN_ENOUGH):
                 return show(answer), {}
             records = answer.srv()
             if {r.port for r in records} != {port}:
@@ -468,7 +481,8 @@ class Dns:
                 return f"targets not under {service}: {outside}", {}
             mapping: dict[str, frozenset[str]] = {}
             for target, answers in targets.items():
-                bad = [a for a in answers if a.answer is None or a.answer.rcode != "NOERROR" or a.answer.problems()]
+                bad = [a for a in answers if a.answer is None or a.answer.rcode != "NOERROR"
+                       or a.answer.problems(allow_duplicates=CLEAN_ENOUGH)]
                 if bad:
                     return f"target {target}: " + "; ".join(_shown(a) for a in bad), {}
                 mapping[target] = frozenset(ip for a, t in zip(answers, types, strict=True)
@@ -492,7 +506,7 @@ class Dns:
             # only names under the Service are asked: others break the rule already, and asking
             # would send a name from outside the cluster to the upstream resolver
             asked = [(server, target) for server, srv in zip(servers, srvs, strict=True)
-                     if srv.answer is not None and not srv.answer.problems()
+                     if srv.answer is not None and not srv.answer.problems(allow_duplicates=CLEAN_ENOUGH)
                      for target in sorted({r.target for r in srv.answer.srv() if r.target.endswith("." + service)})]
             queries = [_query(t, rdtype, server) for server, t in asked for rdtype in types]
             found = iter((yield queries) if queries else [])
@@ -528,7 +542,7 @@ class Dns:
         reverse = reverse or reverse_fqdn(ip)
 
         def ok(answer: DigAnswer) -> bool:
-            targets = Counter(r.target for r in answer.records("PTR"))
+            targets = _once(r.target for r in answer.records("PTR"))
             rest = targets - wanted
             if answer.rcode != "NOERROR" or targets - rest != wanted or sum(rest.values()) != len(under):
                 return False
@@ -542,7 +556,7 @@ class Dns:
         __tracebackhide__ = True
 
         def exactly(wanted: Counter[str]) -> Callable[[DigAnswer], bool]:
-            return lambda a: a.rcode == "NOERROR" and Counter(r.target for r in a.records("PTR")) == wanted
+            return lambda a: a.rcode == "NOERROR" and _once(r.target for r in a.records("PTR")) == wanted
 
         questions = [(reverse_fqdn(ip), "PTR", exactly(Counter(names))) for ip, names in sorted(expected.items())]
         self._await_questions(questions, "; ".join(f"PTR {reverse_fqdn(ip)} ({ip}) -> {sorted(names)}"

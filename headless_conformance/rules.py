@@ -145,6 +145,10 @@ RFC_STATEMENTS: dict[str, Statement] = {s.id: s for s in [
                                                 "(RFC 2308 §2.2; RFC 8020: NXDOMAIN means no name at all)",
               {"ipv4": "", "ipv6": ""}, "about the family a single-stack Service lacks",
               url="https://www.rfc-editor.org/rfc/rfc8020#section-2"),
+    Statement("rfc2181/duplicates", SHOULD, "any", "an answer holds no two identical records: a server should "
+                                                   "suppress duplicates (RFC 2181 §5)",
+              {"ipv4": "", "ipv6": "", "no-hostname": ""}, "identical records are the same whatever the endpoint",
+              url="https://www.rfc-editor.org/rfc/rfc2181#section-5"),
 ]}
 COREDNS = {
     "srv-weights": "SRV priority 0 and weight 100 shared equally among the records (at least 1)",
@@ -157,6 +161,7 @@ COREDNS = {
     "pod-records": "a-b-c-d.<ns>.pod.<zone> answers the pod's address (the `pods` option; the specification "
                    "dropped these records before schema 1.1.0)",
     "nxdomain-elsewhere": "a name under no Service, endpoint or pod is NXDOMAIN",
+    "srv-protocol": "a port's SRV records are under its own protocol's label alone (none under _tcp for UDP)",
 }
 LEVELS = ("spec", "rfc", "coredns", "scenario", "cluster")
 LEVEL_TITLES = {"spec": "Kubernetes DNS specification", "rfc": "DNS protocol (RFC)", "coredns": "CoreDNS behaviour",

@@ -39,8 +39,9 @@ def test_srv_port_is_the_endpoints_port_where_the_service_port_differs(port_serv
                             port=80)
 
 
-@pytest.mark.spec("2.4.2/srv", kinds=(*SINGLE_STACK, "udp"))
+@pytest.mark.coredns("srv-protocol")
 def test_a_udp_port_answers_under_udp_and_not_tcp(port_services, dns):
+    """The specification asks for the record under the port's protocol, and says nothing of others."""
     with dns.together():
         dns.await_srv_endpoints(port_services.srv_name("syslog", "udp", service="multi-port"),
                                 port_services.serving_ips(), port=514)

@@ -45,7 +45,7 @@ def test_the_service_name_answers_exactly_the_ready_pods(shared_statefulset, dns
     dns.await_a(shared_statefulset.service_name(), shared_statefulset.serving_ips())
 
 
-@pytest.mark.spec("2.4.2/srv", kinds=(*SINGLE_STACK, "hostname"))
+@pytest.mark.scenario("ordinals from .spec.ordinals.start name the pods and their SRV targets")
 def test_srv_targets_follow_ordinals_that_start_at_five(shared_ordinals, dns):
     assert sorted(by_hostname(shared_ordinals)) == sorted(shared_ordinals.pod_name(f"ordinals-{i}") for i in (5, 6))
 
@@ -53,7 +53,7 @@ def test_srv_targets_follow_ordinals_that_start_at_five(shared_ordinals, dns):
                             hostnames=by_hostname(shared_ordinals))
 
 
-@pytest.mark.spec("2.4.1/hostname", kinds=(*SINGLE_STACK, "hostname"))
+@pytest.mark.scenario("pods started in parallel get their ordinal names, in DNS too")
 def test_pods_started_in_parallel_each_have_their_ordinal_name(shared_ordinals, dns):
     pods = {p.name: p for p in shared_ordinals.serving_pods()}
     assert sorted(pods) == ["ordinals-5", "ordinals-6"], "the pods are named from the first ordinal"
