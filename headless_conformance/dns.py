@@ -76,9 +76,10 @@ def _distinct(records: Iterable) -> list:  # noqa: ANN001 - dig.Record
     return list(dict.fromkeys(records, None))
 
 
-def _cache_ttl(asked: Iterable[Asked]) -> int | None:
-    """The longest any of these answers may be cached."""
-    return max((t for a in asked if a.answer is not None and (t := a.answer.cache_ttl) is not None), default=None)
+def _state(asked: Asked) -> tuple[str, int | None]:
+    """One question's answer as a state (the same answer, the same state), with how long a cache may keep it."""
+    return (f"{asked.query.name} {asked.query.rdtype}: {_shown(asked)}",
+            asked.answer.cache_ttl if asked.answer is not None else None)
 
 
 def _retryable(err: Exception) -> bool:
@@ -276,11 +277,10 @@ class Dns:
         for expectation, _ in group:
             poll = expectation.polls[-1]
             for answered in poll.answers:
-                if not answered.state:
-                    continue
-                kept = self.earlier.get(answered.state)
-                ttl = max((t for t in (answered.ttl, kept.ttl if kept else None) if t is not None), default=None)
-                self.earlier[answered.state] = Earlier(min(answered.at, kept.first) if kept else answered.at, ttl)
+                for state, ttl in answered.states:
+                    kept = self.earlier.get(state)
+                    longest = max((t for t in (ttl, kept.ttl if kept else None) if t is not None), default=None)
+                    self.earlier[state] = Earlier(min(answered.at, kept.first) if kept else answered.at, longest)
 
     def _poll(self, asks: list[Ask]) -> list[list[Answered] | str]:
         """One poll of every ask: their queries of each round in one batch of the probe's stream (a
@@ -356,8 +356,7 @@ class Dns:
             said = " / ".join((f"{a.query.name} " if several_names else "") +
                               (f"{a.query.rdtype}: " if len(questions) > 1 else "") + _shown(a) for a in shown)
             at = min((a.at for a, _ in mine if a.at is not None), default=now)
-            state = " / ".join(f"{a.query.name} {a.query.rdtype}: {_shown(a)}" for a, _ in mine)
-            answered.append(Answered(_label(server), at, not wrong, said, state, _cache_ttl(a for a, _ in mine)))
+            answered.append(Answered(_label(server), at, not wrong, said, tuple(_state(a) for a, _ in mine)))
             if server is None:
                 service = [a.answer for a, _ in mine if a.answer is not None]
         return answered, service
@@ -522,9 +521,8 @@ class Dns:
                     last.update(mapping)
                 said = wrong or _mapping(mapping)
                 targets = [a for answers in per_server[server].values() for a in answers]
-                state = f"{name} SRV: {_shown(srv)}; {_mapping(mapping)}"
-                answered.append(Answered(_label(server), srv.at or now, not wrong, said, state,
-                                         _cache_ttl([srv, *targets])))
+                answered.append(Answered(_label(server), srv.at or now, not wrong, said,
+                                         tuple(_state(a) for a in (srv, *targets))))
             return answered
 
         started = time.monotonic()

@@ -34,8 +34,9 @@ class Answered:
     at: float  # when its first question was asked (this machine's clock)
     right: bool
     said: str  # what it answered, briefly; for a wrong answer why it is wrong
-    state: str = ""  # what it answered, whatever was expected: the same answer, the same state
-    ttl: int | None = None  # how long its answer may be cached (the longest record TTL; RFC 2308 for none)
+    # what it answered to each question, whatever was expected (the same answer, the same state), with how
+    # long a cache may keep that answer (its longest record TTL; RFC 2308 for none)
+    states: tuple[tuple[str, int | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -148,9 +149,15 @@ class Expectation:
         return None
 
     def _kept(self, answered: Answered, earlier: Mapping[str, Earlier] | None) -> Earlier | None:
-        """The earlier state `answered` repeats, if it was seen before the deadline's moment."""
-        kept = (earlier or {}).get(answered.state) if answered.state and self.deadline.change else None
-        return kept if kept is not None and kept.first < self.deadline.since else None
+        """Where every answer in `answered` repeats one some server gave before the deadline's moment:
+        since when, and the longest TTL those answers carried (None where one is new)."""
+        if not answered.states or not self.deadline.change:
+            return None
+        kept = [(earlier or {}).get(state) for state, _ in answered.states]
+        if any(k is None or k.first >= self.deadline.since for k in kept):
+            return None
+        return Earlier(min(k.first for k in kept if k), max((k.ttl for k in kept if k and k.ttl is not None),
+                                                             default=None))
 
     def undecided(self, earlier: Mapping[str, Earlier] | None = None) -> str:
         """Why the records have no verdict yet ("" if they have one, or are right): every server still

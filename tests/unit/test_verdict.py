@@ -21,7 +21,7 @@ def poll(at: float, *rights: bool, error: str = "") -> Poll:
     if error:
         return Poll(at, at + 0.1, error=error)
     return Poll(at, at + 0.1, tuple(Answered(f"s{i}", at + 0.01 * i, right, "ok" if right else "stale answer",
-                                             "new" if right else "old")
+                                             (("new" if right else "old", 30),))
                                     for i, right in enumerate(rights)))
 
 
@@ -452,3 +452,11 @@ def test_one_poll_asks_each_round_of_every_expectation_in_one_batch() -> None:
     done, failed = dns._poll([one_round("a."), two_rounds("srv.", "broken.")])
     assert batches == [["a.", "srv."], ["broken."]]
     assert isinstance(done, list) and failed == "StreamBroken: the probe stream closed after 0 of 2 answers"
+
+
+def test_an_answer_is_an_earlier_one_where_each_of_its_questions_got_that_answer_before() -> None:
+    e = expectation(budget=5.0)
+    answered = Answered("s0", 1010.0, False, "two names, both as before", (("a A: old", 30), ("b A: old", 5)))
+    e.record(Poll(1010.0, 1010.1, (answered,)))
+    assert e.late({"a A: old": Earlier(990.0, 30), "b A: old": Earlier(995.0, 5)}) is None  # within 30 s + 5 s
+    assert e.late({"a A: old": Earlier(990.0, 30)}).kind == "wrong"  # type: ignore[union-attr]
