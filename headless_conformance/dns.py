@@ -76,10 +76,11 @@ def _distinct(records: Iterable) -> list:  # noqa: ANN001 - dig.Record
     return list(dict.fromkeys(records, None))
 
 
-def _state(asked: Asked) -> tuple[str, int | None]:
-    """One question's answer as a state (the same answer, the same state), with how long a cache may keep it."""
+def _state(asked: Asked, right: bool) -> tuple[str, int | None, bool]:
+    """One question's answer as a state (the same answer, the same state), with how long a cache may
+    keep it, and whether it was right."""
     return (f"{asked.query.name} {asked.query.rdtype}: {_shown(asked)}",
-            asked.answer.cache_ttl if asked.answer is not None else None)
+            asked.answer.cache_ttl if asked.answer is not None else None, right)
 
 
 def _retryable(err: Exception) -> bool:
@@ -277,7 +278,7 @@ class Dns:
         for expectation, _ in group:
             poll = expectation.polls[-1]
             for answered in poll.answers:
-                for state, ttl in answered.states:
+                for state, ttl, _ in answered.states:
                     kept = self.earlier.get(state)
                     longest = max((t for t in (ttl, kept.ttl if kept else None) if t is not None), default=None)
                     self.earlier[state] = Earlier(min(answered.at, kept.first) if kept else answered.at, longest)
@@ -356,7 +357,8 @@ class Dns:
             said = " / ".join((f"{a.query.name} " if several_names else "") +
                               (f"{a.query.rdtype}: " if len(questions) > 1 else "") + _shown(a) for a in shown)
             at = min((a.at for a, _ in mine if a.at is not None), default=now)
-            answered.append(Answered(_label(server), at, not wrong, said, tuple(_state(a) for a, _ in mine)))
+            answered.append(Answered(_label(server), at, not wrong, said,
+                                     tuple(_state(a, all(a is not w for w in wrong)) for a, _ in mine)))
             if server is None:
                 service = [a.answer for a, _ in mine if a.answer is not None]
         return answered, service
@@ -522,7 +524,7 @@ class Dns:
                 said = wrong or _mapping(mapping)
                 targets = [a for answers in per_server[server].values() for a in answers]
                 answered.append(Answered(_label(server), srv.at or now, not wrong, said,
-                                         tuple(_state(a) for a in (srv, *targets))))
+                                         tuple(_state(a, not wrong) for a in (srv, *targets))))
             return answered
 
         started = time.monotonic()

@@ -35,8 +35,8 @@ class Answered:
     right: bool
     said: str  # what it answered, briefly; for a wrong answer why it is wrong
     # what it answered to each question, whatever was expected (the same answer, the same state), with how
-    # long a cache may keep that answer (its longest record TTL; RFC 2308 for none)
-    states: tuple[tuple[str, int | None], ...] = ()
+    # long a cache may keep that answer (its longest record TTL; RFC 2308 for none), and whether it was right
+    states: tuple[tuple[str, int | None, bool], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -149,12 +149,12 @@ class Expectation:
         return None
 
     def _kept(self, answered: Answered, earlier: Mapping[str, Earlier] | None) -> Earlier | None:
-        """Where every answer in `answered` repeats one some server gave before the deadline's moment:
-        since when, and the longest TTL those answers carried (None where one is new)."""
+        """Where every wrong answer in `answered` repeats one some server gave before the deadline's
+        moment: since when, and the longest TTL those answers carried (None where one is new)."""
         if not answered.states or not self.deadline.change:
             return None
-        kept = [(earlier or {}).get(state) for state, _ in answered.states]
-        if any(k is None or k.first >= self.deadline.since for k in kept):
+        kept = [(earlier or {}).get(state) for state, _, right in answered.states if not right]
+        if not kept or any(k is None or k.first >= self.deadline.since for k in kept):
             return None
         return Earlier(min(k.first for k in kept if k), max((k.ttl for k in kept if k and k.ttl is not None),
                                                              default=None))

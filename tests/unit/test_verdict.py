@@ -21,7 +21,7 @@ def poll(at: float, *rights: bool, error: str = "") -> Poll:
     if error:
         return Poll(at, at + 0.1, error=error)
     return Poll(at, at + 0.1, tuple(Answered(f"s{i}", at + 0.01 * i, right, "ok" if right else "stale answer",
-                                             (("new" if right else "old", 30),))
+                                             (("new" if right else "old", 30, right),))
                                     for i, right in enumerate(rights)))
 
 
@@ -456,7 +456,8 @@ def test_one_poll_asks_each_round_of_every_expectation_in_one_batch() -> None:
 
 def test_an_answer_is_an_earlier_one_where_each_of_its_questions_got_that_answer_before() -> None:
     e = expectation(budget=5.0)
-    answered = Answered("s0", 1010.0, False, "two names, both as before", (("a A: old", 30), ("b A: old", 5)))
+    answered = Answered("s0", 1010.0, False, "two names, both as before",
+                        (("a A: old", 30, False), ("b A: old", 5, False), ("c AAAA: new", 5, True)))
     e.record(Poll(1010.0, 1010.1, (answered,)))
     assert e.late({"a A: old": Earlier(990.0, 30), "b A: old": Earlier(995.0, 5)}) is None  # within 30 s + 5 s
     assert e.late({"a A: old": Earlier(990.0, 30)}).kind == "wrong"  # type: ignore[union-attr]
