@@ -12,6 +12,7 @@ from html import escape
 from pathlib import Path
 
 from headless_conformance.conformance import LevelVerdict, run_verdict, verdict_dict
+from headless_conformance.freshness_chart import freshness_svg
 from headless_conformance.propagation import Freshness
 from headless_conformance.rules import LEVEL_TITLES
 from headless_conformance.rules import LEVELS as RULE_LEVELS
@@ -316,6 +317,8 @@ def render_html(matrix: Matrix) -> str:
         head = "<br>".join([f"<b>{escape(cell.kubernetes)}</b>", *known, *(["swapped in"] if cell.dns_swapped else [])])
         link = f"<br><a href='{escape(cell.report)}'>report</a>" if cell.report else ""
         link += _lags(cell.lags) + _verdict(cell)
+        if cell.freshness:
+            link += "<br>" + freshness_svg(Freshness.from_dict(cell.freshness), width=70, row=8)
         error = (f"<details class='why'><summary>not run</summary><span class='msg'>{escape(cell.error)}</span>"
                  "</details>" if cell.error else "")  # folded: a column as narrow as the others
         out.append(f"<th class='col' data-key='{escape(cell.key)}' title='{escape(about)}'>{head}{link}{error}</th>")

@@ -59,3 +59,12 @@ def test_each_layer_of_the_path_has_its_lags() -> None:
 
 def test_freshness_goes_through_the_results_file_unchanged() -> None:
     assert Freshness.from_dict(RUN.as_dict()) == RUN
+
+
+def test_the_freshness_chart_draws_each_layer_with_the_budget() -> None:
+    from headless_conformance.freshness_chart import freshness_svg
+
+    svg = freshness_svg(RUN)
+    assert svg.startswith("<svg") and svg.count("<circle") == 4 and "5 s</text>" in svg
+    assert "the cluster DNS Service (the path pods use): 31.00 s" in svg
+    assert freshness_svg(Freshness(5.0, already=3)) == ""
