@@ -35,6 +35,7 @@ from headless_conformance.matrix import Cell, assemble, cell_name, previous_outc
 ROOT = Path(__file__).resolve().parent.parent
 
 SUPPORTED_VERSIONS = tuple(f"1.{m}" for m in SUPPORTED_MINORS)
+DNS_PATHS = ("cluster-dns", "node-local")
 REPORTS = ROOT / "reports"
 PROGRESS_EVERY_S = 30.0
 
@@ -67,16 +68,17 @@ class Progress:
         return f"{self.percent}% of checks done" + (f", {self.failed} failed" if self.failed else "")
 
 
-def run_cell(version: str, family: str, coredns: str, extra: list[str]) -> Cell:
+def run_cell(version: str, family: str, coredns: str, extra: list[str], dns_path: str = "") -> Cell:
     """The suite on a fresh cluster of `version` and `family` (with CoreDNS `coredns` swapped in,
-    unless ''); its cell (with the error when it made none)."""
-    name = cell_name(version, family, coredns)
-    where = "/".join(filter(None, (version, family, coredns)))
+    unless '', and `dns_path` its pods' DNS path, unless ''); its cell (with the error when it made none)."""
+    name = cell_name(version, family, coredns, dns_path)
+    where = "/".join(filter(None, (version, family, coredns, dns_path)))
     result, log = REPORTS / f"{name}.json", REPORTS / f"{name}.log"
     result.unlink(missing_ok=True)
     argv = [sys.executable, "-m", "pytest", "suites", "-n", "4", "-v", "--kubernetes-version", version,
             "--ip-family", family, "--cluster-name", f"hc-matrix-{version.replace('.', '-')}-{family}",
-            "--report-name", name, *(["--coredns-version", coredns] if coredns else []), *extra]
+            "--report-name", name, *(["--coredns-version", coredns] if coredns else []),
+            *(["--dns-path", dns_path] if dns_path else []), *extra]
     say(f"{where}: running (log {log.relative_to(ROOT)})")
     started = time.monotonic()
     progress = Progress()
@@ -107,18 +109,26 @@ def run_cell(version: str, family: str, coredns: str, extra: list[str]) -> Cell:
         return Cell.load(result)
     errors = [ln for ln in log.read_text().splitlines() if ln.startswith("ERROR:") or "error:" in ln]
     missing = Cell.missing(version, family, errors[-1] if errors else f"the run exited {code} without results",
-                           report=log.name, seconds=round(time.monotonic() - started, 1), coredns=coredns)
+                           report=log.name, seconds=round(time.monotonic() - started, 1), coredns=coredns,
+                           dns_path=dns_path)
     result.write_text(missing.to_json())  # so that a later `assemble` of the cells' files shows it not run
     return missing
 
 
-def cells_wanted(args: argparse.Namespace) -> list[tuple[str, str, str]]:
-    """(version, family, CoreDNS release or '') triples: the --cells given, or every --versions ×
-    --families (× --coredns-versions)."""
+def cells_wanted(args: argparse.Namespace) -> list[tuple[str, str, str, str]]:
+    """(version, family, CoreDNS release or '', DNS path or '') of each cell: the --cells given, or
+    every --versions × --families (× --coredns-versions × --dns-paths)."""
     if args.cells:
-        return [(*c.split("/")[:2], (c.split("/") + [""])[2]) for c in args.cells]  # type: ignore[misc]
+        return [_cell_parts(c) for c in args.cells]
     releases = args.coredns_versions or [""]
-    return [(v, f, r) for v in args.versions for f in args.families for r in releases]
+    paths = ["" if p == "cluster-dns" else p for p in args.dns_paths]
+    return [(v, f, r, p) for v in args.versions for f in args.families for r in releases for p in paths]
+
+
+def _cell_parts(cell: str) -> tuple[str, str, str, str]:
+    version, family, *rest = cell.split("/")
+    path = rest.pop() if rest and rest[-1] in DNS_PATHS else ""
+    return version, family, (rest or [""])[0], path
 
 
 def a_release(text: str) -> str:
@@ -129,12 +139,11 @@ def a_release(text: str) -> str:
 
 
 def a_cell(text: str) -> str:
-    version, _, rest = text.partition("/")
-    family, _, release = rest.partition("/")
+    version, family, release, path = _cell_parts(text) if text.count("/") >= 1 else (text, "", "", "")
     if family not in IP_FAMILIES or not re.fullmatch(r"1\.\d+", version):
-        raise argparse.ArgumentTypeError(f"{text!r}: a cell is VERSION/FAMILY[/COREDNS], e.g. 1.34/dual or "
-                                         "1.37/ipv4/v1.12.0")
-    return "/".join(filter(None, (version, family, release and a_release(release))))
+        raise argparse.ArgumentTypeError(f"{text!r}: a cell is VERSION/FAMILY[/COREDNS][/node-local], e.g. "
+                                         "1.34/dual, 1.37/ipv4/v1.12.0 or 1.37/ipv4/node-local")
+    return "/".join(filter(None, (version, family, release and a_release(release), path)))
 
 
 def assemble_to(cells: list[Cell], out: Path, compare_with: Path | None, releases_table: Path | None = None) -> int:
@@ -161,8 +170,11 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--families", nargs="+", choices=IP_FAMILIES, default=list(IP_FAMILIES))
     run.add_argument("--coredns-versions", nargs="+", type=a_release, default=[], metavar="X.Y.Z",
                      help="a third axis: each cell once per CoreDNS release, built here and swapped in")
-    run.add_argument("--cells", nargs="+", type=a_cell, metavar="VERSION/FAMILY[/COREDNS]",
-                     help="exactly these cells, instead of every --versions × --families (× --coredns-versions)")
+    run.add_argument("--dns-paths", nargs="+", choices=DNS_PATHS, default=["cluster-dns"],
+                     help="another axis: each cell once per DNS path its pods use (node-local: a NodeLocal DNSCache)")
+    run.add_argument("--cells", nargs="+", type=a_cell, metavar="VERSION/FAMILY[/COREDNS][/node-local]",
+                     help="exactly these cells, instead of every --versions × --families (× --coredns-versions "
+                          "× --dns-paths)")
     run.add_argument("--compare-with", type=Path, default=None, help="matrix.json of an earlier run")
     run.add_argument("--releases-table", type=Path, default=None, metavar="MARKDOWN",
                      help="put the table of checks whose outcome changes across releases into this file's "
@@ -181,7 +193,10 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("plan", help="every supported version × IP family, as JSON (the CI workflow's matrix)")
     args = parser.parse_args(argv)
     if args.command == "plan":
-        print(json.dumps({"kubernetes": list(SUPPORTED_VERSIONS), "family": list(IP_FAMILIES)}))
+        # every version × family through the kube-dns Service, and the newest through a NodeLocal DNSCache too
+        print(json.dumps({"kubernetes": list(SUPPORTED_VERSIONS), "family": list(IP_FAMILIES),
+                          "dns_path": ["cluster-dns"], "include": [
+                              {"kubernetes": SUPPORTED_VERSIONS[-1], "family": "ipv4", "dns_path": "node-local"}]}))
         return 0
     if args.command == "assemble":
         try:
@@ -200,8 +215,8 @@ def main(argv: list[str] | None = None) -> int:
         return assemble_to(cells, args.out, args.compare_with, args.releases_table)
     interrupt_on_termination()
     cells = []
-    for version, family, coredns in cells_wanted(args):
-        cell = run_cell(version, family, coredns, args.extra)
+    for version, family, coredns, path in cells_wanted(args):
+        cell = run_cell(version, family, coredns, args.extra, path)
         cells.append(cell)
         say(cell.summary())
         for line in cell.failures():  # so that a log that shows only this output still says what went wrong

@@ -59,6 +59,8 @@ class Cell:
     """how fast the suite asked (propagation.PollFigures.figures)"""
     freshness: dict[str, object] = field(default_factory=dict)
     """each change a server was seen behind on (propagation.Freshness.as_dict)"""
+    dns_path: str = ""
+    """what its pods asked, where not the kube-dns Service: node-local (a NodeLocal DNSCache)"""
 
     def verdict(self) -> list[LevelVerdict]:
         return run_verdict(self.checks, Freshness.from_dict(self.freshness) if self.freshness else None)
@@ -66,7 +68,8 @@ class Cell:
     @property
     def key(self) -> str:
         minor = ".".join(self.kubernetes.lstrip("v").split(".")[:2])
-        return f"{minor}/{self.ip_family}/coredns-{self.coredns}" if self.dns_swapped else f"{minor}/{self.ip_family}"
+        key = f"{minor}/{self.ip_family}/coredns-{self.coredns}" if self.dns_swapped else f"{minor}/{self.ip_family}"
+        return f"{key}/{self.dns_path}" if self.dns_path else key
 
     @property
     def axis(self) -> tuple[str, str]:
@@ -81,10 +84,11 @@ class Cell:
 
     @classmethod
     def missing(cls, version: str, family: str, why: str, report: str = "", seconds: float = 0.0,
-                coredns: str = "") -> Cell:
+                coredns: str = "", dns_path: str = "") -> Cell:
         """A cell that has no results: its run failed before any check, or wrote none."""
-        return cls(name=cell_name(version, family, coredns), kubernetes=version, ip_family=family, node_image="",
-                   kind="", coredns=coredns, report=report, seconds=seconds, error=why[:600], dns_swapped=bool(coredns))
+        return cls(name=cell_name(version, family, coredns, dns_path), kubernetes=version, ip_family=family,
+                   node_image="", kind="", coredns=coredns, report=report, seconds=seconds, error=why[:600],
+                   dns_swapped=bool(coredns), dns_path=dns_path)
 
     def summary(self) -> str:
         if self.error:
@@ -115,9 +119,11 @@ class Cell:
         return cls.from_dict(json.loads(path.read_text()))
 
 
-def cell_name(version: str, family: str, coredns: str = "") -> str:
-    """'matrix-1.37-ipv4', or 'matrix-1.37-ipv4-coredns-v1.12.0' for a swapped release."""
-    return f"matrix-{version}-{family}" + (f"-coredns-{coredns}" if coredns else "")
+def cell_name(version: str, family: str, coredns: str = "", dns_path: str = "") -> str:
+    """'matrix-1.37-ipv4', 'matrix-1.37-ipv4-coredns-v1.12.0' for a swapped release, and
+    '…-node-local' for a NodeLocal DNSCache in the path."""
+    return (f"matrix-{version}-{family}" + (f"-coredns-{coredns}" if coredns else "")
+            + (f"-{dns_path}" if dns_path else ""))
 
 
 def release_key(release: str) -> tuple[int, ...]:
@@ -314,7 +320,8 @@ def render_html(matrix: Matrix) -> str:
     for cell in matrix.columns:
         about = f"node {cell.node_image}; kind {cell.kind}" if cell.node_image else ""
         known = [escape(v) for v in (cell.ip_family, "CoreDNS" if cell.coredns else "", cell.coredns) if v]
-        head = "<br>".join([f"<b>{escape(cell.kubernetes)}</b>", *known, *(["swapped in"] if cell.dns_swapped else [])])
+        head = "<br>".join([f"<b>{escape(cell.kubernetes)}</b>", *known, *(["swapped in"] if cell.dns_swapped else []),
+                            *([escape(cell.dns_path)] if cell.dns_path else [])])
         link = f"<br><a href='{escape(cell.report)}'>report</a>" if cell.report else ""
         link += _lags(cell.lags) + _verdict(cell)
         if cell.freshness:

@@ -25,31 +25,36 @@ def load_script():
 
 def test_the_plan_is_every_supported_version_by_every_family() -> None:
     plan = json.loads(matrix("plan").stdout)
-    assert plan == {"kubernetes": ["1.34", "1.35", "1.36", "1.37"], "family": ["ipv4", "ipv6", "dual"]}
+    assert plan == {"kubernetes": ["1.34", "1.35", "1.36", "1.37"], "family": ["ipv4", "ipv6", "dual"],
+                    "dns_path": ["cluster-dns"],
+                    "include": [{"kubernetes": "1.37", "family": "ipv4", "dns_path": "node-local"}]}
 
 
 def test_a_malformed_cell_is_one_line_and_exit_2() -> None:
     done = matrix("run", "--cells", "1.37/ipv5")
     assert done.returncode == 2
-    assert done.stderr.strip().splitlines()[-1].endswith("'1.37/ipv5': a cell is VERSION/FAMILY[/COREDNS], e.g. "
-                                                         "1.34/dual or 1.37/ipv4/v1.12.0")
+    assert done.stderr.strip().splitlines()[-1].endswith(
+        "'1.37/ipv5': a cell is VERSION/FAMILY[/COREDNS][/node-local], e.g. 1.34/dual, 1.37/ipv4/v1.12.0 or "
+        "1.37/ipv4/node-local")
 
 
 def test_exact_cells_or_every_version_by_family() -> None:
     script = load_script()
-    parser_args = type("Args", (), {"cells": ["1.34/dual", "1.37/ipv6/v1.12.0"], "versions": [], "families": [],
-                                    "coredns_versions": []})
-    assert script.cells_wanted(parser_args) == [("1.34", "dual", ""), ("1.37", "ipv6", "v1.12.0")]
+    parser_args = type("Args", (), {"cells": ["1.34/dual", "1.37/ipv6/v1.12.0", "1.37/ipv4/node-local"],
+                                    "versions": [], "families": [], "coredns_versions": [],
+                                    "dns_paths": ["cluster-dns"]})
+    assert script.cells_wanted(parser_args) == [("1.34", "dual", "", ""), ("1.37", "ipv6", "v1.12.0", ""),
+                                                ("1.37", "ipv4", "", "node-local")]
     parser_args.cells, parser_args.versions, parser_args.families = None, ["1.35", "1.36"], ["ipv4", "dual"]
-    assert script.cells_wanted(parser_args) == [("1.35", "ipv4", ""), ("1.35", "dual", ""), ("1.36", "ipv4", ""),
-                                                ("1.36", "dual", "")]
+    assert script.cells_wanted(parser_args) == [("1.35", "ipv4", "", ""), ("1.35", "dual", "", ""),
+                                                ("1.36", "ipv4", "", ""), ("1.36", "dual", "", "")]
 
 
 def test_releases_are_a_third_axis() -> None:
     script = load_script()
     parser_args = type("Args", (), {"cells": None, "versions": ["1.37"], "families": ["ipv4"],
-                                    "coredns_versions": ["v1.12.0", "v1.13.1"]})
-    assert script.cells_wanted(parser_args) == [("1.37", "ipv4", "v1.12.0"), ("1.37", "ipv4", "v1.13.1")]
+                                    "coredns_versions": ["v1.12.0", "v1.13.1"], "dns_paths": ["cluster-dns"]})
+    assert script.cells_wanted(parser_args) == [("1.37", "ipv4", "v1.12.0", ""), ("1.37", "ipv4", "v1.13.1", "")]
     assert script.a_cell("1.37/dual/1.12.0") == "1.37/dual/v1.12.0"
     assert script.a_release("1.15.0") == "v1.15.0"
 
