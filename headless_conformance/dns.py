@@ -523,8 +523,11 @@ class Dns:
                     last.update(mapping)
                 said = wrong or _mapping(mapping)
                 targets = [a for answers in per_server[server].values() for a in answers]
+                # a target is asked because the SRV answer named it: an SRV answer kept from before a
+                # change may name targets whose own records a cache already let go (RRsets age apart),
+                # so the SRV answer alone must repeat an earlier one
                 answered.append(Answered(_label(server), srv.at or now, not wrong, said,
-                                         tuple(_state(a, not wrong) for a in (srv, *targets))))
+                                         (_state(srv, not wrong), *(_state(a, True) for a in targets))))
             return answered
 
         started = time.monotonic()
