@@ -61,3 +61,14 @@ def test_the_checks_time_spans_the_first_start_to_the_last_end(run: results.Resu
         made.start, made.stop = start, stop
         run.pytest_runtest_logreport(made)
     assert run.checks_seconds() == 40.0
+
+
+def test_a_check_judged_as_freshness_stays_so_through_its_teardown(run: results.Results) -> None:
+    judged = [("judged_as", "freshness")]
+    for made in (report("suites/t.py::late", "setup", "passed"),
+                 report("suites/t.py::late", "call", "failed", "RecordsUndecided: cached"),
+                 report("suites/t.py::late", "teardown", "passed")):
+        made.user_properties = [*LEVEL, *(judged if made.when != "setup" else [])]
+        run.pytest_runtest_logreport(made)
+
+    assert run.checks["suites/t.py::late"].level == "freshness"
