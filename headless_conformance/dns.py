@@ -101,9 +101,9 @@ class StaleAnswer(WaitStopped):
     """A server still answered the state before a change past that answer's TTL plus the budget."""
 
 
-class RecordsUndecided(WaitTimeout):
-    """At the timeout every server still wrong answered the state before the change within its TTL:
-    ordinary caching, which says how fresh DNS is, not whether its records are right."""
+class RecordsUndecided(WaitStopped):
+    """Every server still wrong answers the state before the change, within a TTL that outlasts the
+    timeout: ordinary caching, which says how fresh DNS is, not whether its records are right."""
 
 
 class _Wrong(StopWaiting):
@@ -112,6 +112,10 @@ class _Wrong(StopWaiting):
 
 class _Stale(StopWaiting):
     verdict = StaleAnswer
+
+
+class _Undecided(StopWaiting):
+    verdict = RecordsUndecided
 
 
 @dataclass
@@ -257,8 +261,15 @@ class Dns:
             if verdicts:
                 stop = _Wrong if any(v.kind == "wrong" for v in verdicts) else _Stale
                 raise stop("\n".join(v.message for v in verdicts))
+            # past the budget, a cached state that outlasts the timeout leaves nothing to wait for
+            waiting = [e for e, _ in group if not e.held()]
+            cached = [e.cached_until(self.earlier) for e in waiting]
+            if waiting and all(until is not None and until > give_up for until in cached) and all(
+                    e.polls[-1].first > (e.deadline.due or float("inf")) for e in waiting):
+                raise _Undecided("\n".join(e.undecided(self.earlier) for e in waiting))
 
         expected = "; ".join(e.expected for e, _ in group)
+        give_up = time.time() + self.timeout
         try:
             wait_for(probe, lambda _: all(e.held() for e, _ in group), expected=expected, timeout=self.timeout,
                      interval=POLL_INTERVAL, describe=lambda _: "\n".join(e.timeline() for e, _ in group),

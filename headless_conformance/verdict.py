@@ -159,20 +159,28 @@ class Expectation:
         return Earlier(min(k.first for k in kept if k), max((k.ttl for k in kept if k and k.ttl is not None),
                                                              default=None))
 
-    def undecided(self, earlier: Mapping[str, Earlier] | None = None) -> str:
-        """Why the records have no verdict yet ("" if they have one, or are right): every server still
-        wrong answers the state before the change, within that answer's TTL plus the budget."""
+    def cached_until(self, earlier: Mapping[str, Earlier] | None = None) -> float | None:
+        """Where every server still wrong answers the state before the change: until when a cache may
+        keep it (the deadline's moment plus its longest TTL plus the budget); None otherwise."""
         if not self.polls or self.held():
-            return ""
+            return None
         wrong = self.polls[-1].wrong()
         kept = [self._kept(a, earlier) for a in wrong]
         if not wrong or any(k is None for k in kept):
+            return None
+        return self.deadline.since + max(k.ttl or 0 for k in kept if k) + (self.deadline.budget or 0)
+
+    def undecided(self, earlier: Mapping[str, Earlier] | None = None) -> str:
+        """Why the records have no verdict yet ("" if they have one, or are right): every server still
+        wrong answers the state before the change, within that answer's TTL plus the budget."""
+        until = self.cached_until(earlier)
+        if until is None:
             return ""
-        ttl = max(k.ttl or 0 for k in kept if k is not None)
-        return (f"{len(wrong)} of {len(self.polls[-1].answers)} servers still answered the state before "
-                f"{self.deadline.what}, which a cache may keep for its TTL ({ttl} s) plus the budget: the records "
-                f"have no verdict before the timeout; their freshness does (a --dns-timeout past {ttl} s plus the "
-                "budget would judge the records too)")
+        ttl = round(until - self.deadline.since - (self.deadline.budget or 0))
+        return (f"{len(self.polls[-1].wrong())} of {len(self.polls[-1].answers)} servers still answered the state "
+                f"before {self.deadline.what}, which a cache may keep for its TTL ({ttl} s) plus the budget: the "
+                f"records have no verdict before the timeout; their freshness does (a --dns-timeout past {ttl} s "
+                "plus the budget would judge the records too)")
 
     def lag(self) -> float | None:
         """From the deadline's moment until the poll that began the final right streak had asked,
