@@ -30,6 +30,7 @@ from common.markdown import replace_section
 from common.progress import speaker
 from common.releases import IP_FAMILIES, SUPPORTED_MINORS
 from common.signals import interrupt_on_termination, stop
+from headless_conformance.conformance import exit_status
 from headless_conformance.matrix import Cell, assemble, cell_name, previous_outcomes, release_changes_markdown, write
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,7 +158,7 @@ def assemble_to(cells: list[Cell], out: Path, compare_with: Path | None, release
     say(f"{matrix.everywhere} of {len(matrix.rows)} checks pass everywhere they ran, across {len(cells)} cells"
         f"{f' ({missing} not run)' if missing else ''}; {sum(r.disagree for r in matrix.rows)} rows disagree")
     say(f"page: {page}, data: {data}")
-    bad = [c for c in cells if c.error or any(x.outcome in ("failed", "error", "xpassed") for x in c.checks.values())]
+    bad = [c for c in cells if c.error or exit_status(c.verdict()) != 0]  # the verdict's, as each cell's run said
     return 1 if bad else 0
 
 
