@@ -13,8 +13,10 @@ from headless_conformance.dig import (
     Record,
     dig_argv,
     dig_multi_argv,
+    parallel_digs_argv,
     parse_dig_output,
     split_multi_dig,
+    split_parallel_digs,
     unanswering_servers,
 )
 
@@ -570,3 +572,13 @@ class TestSeveralQueriesInOneDig:
     def test_another_count_of_responses_than_queries_is_uncuttable(self) -> None:
         text = (OUTPUTS / "multi-three-queries.txt").read_text()
         assert split_multi_dig(text, 2) is None and split_multi_dig(text, 4) is None
+
+
+def test_digs_run_at_once_come_back_each_in_its_part_in_order() -> None:
+    import subprocess
+
+    argv = parallel_digs_argv([["sh", "-c", "sleep 0.3; echo first"], ["echo", "second"], ["printf", "no newline"]])
+    done = subprocess.run(argv, capture_output=True, text=True, check=True)
+
+    assert split_parallel_digs(done.stdout, 3) == ["first\n", "second\n", "no newline\n"]
+    assert split_parallel_digs(done.stdout, 2) is None
