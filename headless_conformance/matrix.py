@@ -7,6 +7,7 @@ newly fails or newly passes. The same code assembles the page locally and in CI.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from html import escape
 from pathlib import Path
@@ -137,9 +138,11 @@ def headline(text: str) -> str:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if not lines:
         return ""
-    if lines[0].startswith("stopped waiting after") and len(lines) > 1:
-        return f"{lines[0][:300]}: {lines[1][:300]}"
-    return lines[0][:300]
+    first = re.sub(r"^(?:[a-z_]+\.)+(?=[A-Z]\w*: )", "", lines[0])  # the exception's module path aside
+    if "stopped waiting after" in first and len(lines) > 1:
+        head = first if len(first) <= 160 else first[:159] + "…"
+        return f"{head}: {lines[1][:400]}"  # what was awaited, shortened, then what was seen
+    return first[:300]
 
 
 @dataclass
