@@ -228,9 +228,10 @@ def _exit_line(verdicts: list[LevelVerdict]) -> str:
     broken = [b for v in verdicts for b in v.broken]
     accepted = [b for b in broken if b.accepted]
     if status == EVERY_MUST_MET:
-        also = (f", but for {len(accepted)} known bug{'s' if len(accepted) != 1 else ''} accepted by "
-                "--accept-known-bugs" if accepted else "")
-        return f"exit {status}: every check met its rule{also}"
+        if accepted:
+            return (f"exit {status}: nothing failed but {len(accepted)} known bug{'s' if len(accepted) != 1 else ''}, "
+                    "accepted by --accept-known-bugs (listed above)")
+        return f"exit {status}: every check met its rule"
     if status == ONLY_SHOULD_FAILED:
         return f"exit {status}: every MUST checked is met; only SHOULDs are not"
     if status == TOO_SLOW:
