@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from fixtures.divergences import NO_PTR_WITHOUT_HOSTNAME
 from headless_conformance import names
 from headless_conformance.rules import SINGLE_STACK
 
@@ -71,6 +72,8 @@ def handmade(cluster, module_workloads) -> Handmade:
     docs += [service("sliced")] + [endpoint_slice(f"sliced-{i}", "sliced", [ready(ip) for ip in made.sliced[i::3]],
                                                   rdtype) for i in range(3)]
     docs += [service("trailing"), endpoint_slice("trailing", "trailing", [ready(TRAILING)], "AAAA")]
+    docs += [service("unready-only"), endpoint_slice("unready-only", "unready-only",
+                                                     [ready(made.unset[0], is_ready=False)], rdtype)]
     docs += [service("unset"), endpoint_slice("unset", "unset", [
         ready(made.unset[0]), ready(made.unset[1], is_ready=None), {"addresses": [made.unset[2]]}], rdtype)]
     module_workloads.apply([{**doc, "metadata": {**doc["metadata"], "namespace": made.namespace}} for doc in docs])
@@ -96,6 +99,22 @@ def test_handmade_endpoint_hostnames_name_their_endpoints(cluster, handmade, dns
         dns.await_a(beta, {beta_ip})
         dns.await_srv_endpoints(names.srv_fqdn("http", "tcp", "handmade", handmade.namespace, cluster.domain),
                                 set(handmade.own[:3]), port=80, hostnames={alpha: {alpha_ip}, beta: {beta_ip}})
+
+
+@pytest.mark.spec("2.4.3/ptr", kinds=(*SINGLE_STACK, "hostname", "no-hostname"))
+@NO_PTR_WITHOUT_HOSTNAME
+def test_each_ready_handmade_address_points_back_at_its_endpoint(cluster, handmade, dns):
+    """alpha and beta by their hostnames, the endpoint without one by the identifier the server gave
+    it (learnt from SRV): one PTR record each, the selector-less Service being theirs alone."""
+    srv = names.srv_fqdn("http", "tcp", "handmade", handmade.namespace, cluster.domain)
+    targets = dns.await_srv_endpoints(srv, set(handmade.own[:3]), port=80).value
+
+    dns.await_ptr_each({ip: {target} for target, (ip,) in ((t, tuple(ips)) for t, ips in targets.items())})
+
+
+@pytest.mark.spec("2.4.1/service", kinds=(*SINGLE_STACK, "unready"))
+def test_a_selectorless_service_with_no_ready_endpoint_has_no_address_record(cluster, handmade, dns):
+    dns.await_a(fqdn("unready-only", handmade.namespace, cluster.domain), set())
 
 
 @pytest.mark.spec("2.4.1/service", kinds=(*SINGLE_STACK, "ready-unset"))

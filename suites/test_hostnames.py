@@ -20,16 +20,20 @@ def _subdomain_service(workloads) -> None:
     workloads.apply([{**SUBDOMAIN_SERVICE, "metadata": {"name": "sub", "namespace": workloads.namespace}}])
 
 
-@pytest.mark.spec("2.4.1/hostname", "2.4.2/srv", kinds=(*SINGLE_STACK, "hostname"))
+@pytest.mark.spec("2.4.1/service", "2.4.1/hostname", "2.4.2/srv", "2.4.3/ptr", kinds=(*SINGLE_STACK, "hostname"))
 def test_hostname_and_subdomain_name_the_pod_under_the_service(cluster, workloads, dns):
+    """The Service answers the pod, its hostname names it, SRV targets that name, and the pod's
+    address points back at it."""
     _subdomain_service(workloads)
     pod = workloads.start_pod("p1", hostname="h1", subdomain="sub", labels={"app": "sub"})
     name = names.pod_fqdn("h1", "sub", workloads.namespace, cluster.domain)
 
     with dns.together():
+        dns.await_a(names.service_fqdn("sub", workloads.namespace, cluster.domain), {pod.ip})
         dns.await_a(name, {pod.ip})
         dns.await_srv_endpoints(names.srv_fqdn("http", "tcp", "sub", workloads.namespace, cluster.domain), {pod.ip},
                                 port=80, hostnames={name: {pod.ip}})
+        dns.await_ptr(pod.ip, {name})
 
 
 @pytest.mark.spec("2.1/case-hostname", kinds=("hostname",))
