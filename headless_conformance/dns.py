@@ -63,6 +63,30 @@ def _shown(asked: Asked) -> str:
     return show(asked.answer)
 
 
+@dataclass(frozen=True)
+class Addresses:
+    """A name's `rdtype` records must be exactly `wanted` (none: NODATA or NXDOMAIN); says what is wrong."""
+
+    wanted: frozenset[str]
+    rdtype: str
+
+    def __call__(self, answer: DigAnswer) -> bool:
+        return not self.wrong(answer)
+
+    def wrong(self, answer: DigAnswer) -> str:
+        """What keeps `answer` from being right, in words ("" when it is right)."""
+        if not self.wanted:
+            if answer.rcode not in ("NOERROR", "NXDOMAIN"):
+                return f"rcode {answer.rcode}, not NOERROR or NXDOMAIN"
+            return f"extra {sorted(answer.addresses(self.rdtype))}" if answer.records(self.rdtype) else ""
+        if answer.rcode != "NOERROR":
+            return f"rcode {answer.rcode}, not NOERROR"
+        got = set(_once(answer.address_counts(self.rdtype)))
+        parts = [f"missing {sorted(self.wanted - got)}" if self.wanted - got else "",
+                 f"extra {sorted(got - self.wanted)}" if got - self.wanted else ""]
+        return "; ".join(p for p in parts if p)
+
+
 CLEAN_ENOUGH = True  # judges of which records exist let identical duplicates pass (an rfc check holds them)
 
 
@@ -365,8 +389,10 @@ class Dns:
             wrong = [a for a, ok in mine
                      if a.answer is None or a.answer.problems(allow_cname, CLEAN_ENOUGH) or not ok(a.answer)]
             shown = wrong or [a for a, _ in mine]
+            why = {id(a): ok.wrong(a.answer) for a, ok in mine if a.answer is not None and isinstance(ok, Addresses)}
             said = " / ".join((f"{a.query.name} " if several_names else "") +
-                              (f"{a.query.rdtype}: " if len(questions) > 1 else "") + _shown(a) for a in shown)
+                              (f"{a.query.rdtype}: " if len(questions) > 1 else "") + _shown(a)
+                              + (f" ({why[id(a)]})" if a in wrong and why.get(id(a)) else "") for a in shown)
             at = min((a.at for a, _ in mine if a.at is not None), default=now)
             answered.append(Answered(_label(server), at, not wrong, said,
                                      tuple(_state(a, all(a is not w for w in wrong)) for a, _ in mine)))
@@ -410,12 +436,7 @@ class Dns:
                            ) -> tuple[list[tuple[str, str, Callable[[DigAnswer], bool]]], str]:
         types = [rdtype] if rdtype else list(dict.fromkeys([*self.record_types, "A", "AAAA"]))
 
-        def exactly(wanted: Counter[str], rdtype: str) -> Callable[[DigAnswer], bool]:
-            if not wanted:
-                return lambda a: a.rcode in ("NOERROR", "NXDOMAIN") and not a.records(rdtype)
-            return lambda a: a.rcode == "NOERROR" and _once(a.address_counts(rdtype)) == wanted
-
-        questions = [(name, t, exactly(Counter(a for a in addresses if record_type(a) == t), t)) for t in types]
+        questions = [(name, t, Addresses(frozenset(a for a in addresses if record_type(a) == t), t)) for t in types]
         said = "; ".join(f"{t} {sorted(a for a in addresses if record_type(a) == t) or 'none'}" for t in types)
         return questions, said
 
