@@ -137,6 +137,11 @@ STATEMENTS: dict[str, Statement] = {s.id: s for s in [
     _spec("2.5/cname", MUST, "CNAME", "an ExternalName Service's name is a CNAME to its external name",
           {"ipv4": "", "ipv6": ""}, "an ExternalName Service has no endpoints", "#25---records-for-external-name"
                                                                            "-services"),
+    _spec("3/extensions", MAY, "any", "an implementation may answer records beyond the specification's, which "
+                                      "must be a subset of what it answers",
+          {}, "a permission: the records the other statements name are checked by theirs; CoreDNS's extensions "
+              "(pod records, dashed endpoint names under ClusterIP Services) by coredns checks",
+          "#3---schema-extensions"),
 ]}
 # what DNS itself requires of the answers the specification describes
 RFC_STATEMENTS: dict[str, Statement] = {s.id: s for s in [
