@@ -189,11 +189,20 @@ def _broken_lines(b: Broken, indent: str = "  ") -> list[str]:
     head = f"{b.key} {b.strength}" if b.strength else b.key
     lines = [f"{indent}✗ {head}{': ' + b.says if b.says else ''}"]
     for seen in b.seen:
-        lines.append(f"{indent}  {seen.check}: {seen.message or 'failed'}")
+        lines.append(f"{indent}  {seen.check}: {_what_was_seen(seen.message)}")
     for bug in b.known_bugs:
         accepted = " (accepted for this run)" if b.accepted else ""
         lines.append(f"{indent}  known bug{accepted}: {bug}")
     return lines
+
+
+def _what_was_seen(message: str, width: int = 240) -> str:
+    """A failure's headline cut to what the servers answered, where it says what was awaited first
+    (headless_conformance.matrix.headline), and to one screen line."""
+    seen = message.split("…: ", 1)[1] if "…: " in message else message
+    kind = message.split(": ", 1)[0] if "…: " in message and ": " in message else ""
+    text = f"{kind}: {seen}" if kind and not seen.startswith(kind) else seen or "failed"
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def verdict_lines(verdicts: list[LevelVerdict]) -> list[str]:
