@@ -586,16 +586,21 @@ class Dns:
         also = f" and one name under each of {sorted(under)}" if under else ""
         return self._await_all(reverse, [("PTR", ok)], f"PTR {reverse} ({ip}) -> {sorted(names)}{also}")
 
-    def await_ptr_each(self, expected: dict[str, set[str]]) -> None:
-        """`await_ptr` for several addresses at once (address -> names): all asked in each poll, held together."""
+    def await_ptr_each(self, expected: dict[str, set[str]], within: str | None = None) -> None:
+        """`await_ptr` for several addresses at once (address -> names): all asked in each poll, held
+        together. `within` (a domain): only the names under it count, for addresses other Services
+        may hold too (their PTR records are theirs)."""
         __tracebackhide__ = True
+        suffix = "." + within.strip(".").lower() + "." if within else ""
 
         def exactly(wanted: Counter[str]) -> Callable[[DigAnswer], bool]:
-            return lambda a: a.rcode == "NOERROR" and _once(r.target for r in a.records("PTR")) == wanted
+            return lambda a: a.rcode == "NOERROR" and _once(
+                r.target for r in a.records("PTR") if r.target.lower().endswith(suffix)) == wanted
 
         questions = [(reverse_fqdn(ip), "PTR", exactly(Counter(names))) for ip, names in sorted(expected.items())]
+        under = f" (names under {within} alone)" if within else ""
         self._await_questions(questions, "; ".join(f"PTR {reverse_fqdn(ip)} ({ip}) -> {sorted(names)}"
-                                                   for ip, names in sorted(expected.items())))
+                                                   for ip, names in sorted(expected.items())) + under)
 
     def await_no_records(self, name: str, rdtype: str = "A", *, address: str | None = None) -> Outcome[DigAnswer]:
         """`name` has no records of `rdtype`: NXDOMAIN, or NOERROR with an empty answer (both are
