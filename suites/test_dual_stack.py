@@ -93,6 +93,13 @@ def test_a_statefulset_pods_one_name_has_both_its_addresses(twins, shared_deploy
                             hostnames=twins)
 
 
+@pytest.mark.spec("2.4.3/ptr", kinds=("dual", "hostname"))
+def test_both_addresses_of_a_statefulset_pod_point_back_at_its_one_name(twins, dns):
+    """A hostname names the pod's IPv4 and IPv6 endpoints alike: each address, IPv6 in nibble form,
+    points back at that one name (only `twins` selects these pods)."""
+    dns.await_ptr_each({ip: {name} for name, ips in twins.items() for ip in ips})
+
+
 @pytest.mark.spec("2.3.1/address", "2.3.3/ptr", kinds=("dual",))
 def test_a_dual_stack_clusterip_service_answers_and_points_back_from_both_cluster_ips(cluster, shared_deployment,
                                                                                       dns):
