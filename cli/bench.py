@@ -62,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="headless-conformance bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kubernetes-version", default=releases.DEFAULT_KUBERNETES)
+    parser.add_argument("--ip-family", choices=releases.IP_FAMILIES, default="ipv4")
     parser.add_argument("--workers", type=int, nargs="*", default=[0, 2, 4, 6, 8],
                         help="xdist worker counts to time, 0 for the serial run (default: 0 2 4 6 8)")
     parser.add_argument("--faults", nargs="*", default=[],
@@ -73,14 +74,15 @@ def main(argv: list[str] | None = None) -> int:
     interrupt_on_termination()
     record = ensure_build(args.kubernetes_version, say)
     logs = ROOT / "reports" / f"bench-{time.strftime('%Y%m%d-%H%M%S')}"  # kept: the runs' output
-    cluster = OneCluster("hc-bench", record.kind, args.kubernetes_version, logs, say)
+    cluster = OneCluster("hc-bench", record.kind, args.kubernetes_version, logs, say, args.ip_family)
     cluster.close()  # a cluster of that name left by an earlier benchmark
     rows: list[Row] = []
     serial_durations: Durations | None = None
 
     def table() -> str:
         heading = (f"One run of `headless-conformance bench` on {os.cpu_count()} cores, {date.today():%Y-%m-%d} "
-                   f"(Kubernetes {record.kubernetes}, IPv4, one 2-node cluster for every run of the suite; "
+                   f"(Kubernetes {record.kubernetes}, {releases.FAMILY_NAMES[args.ip_family]}, "
+                   f"one 2-node cluster for every run of the suite; "
                    f"pytest options: {' '.join(args.pytest_options) or 'none'}):")
         text = speed_markdown(rows, serial_durations, heading)
         (logs / "bench.md").write_text(text)

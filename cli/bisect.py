@@ -78,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     except ProviderError as err:
         print(f"bisect: error: {err}", file=sys.stderr)
         return 2
-    cluster = OneCluster(CLUSTER, record.kind, args.kubernetes_version, ROOT / "reports" / "bisect-logs", say)
+    cluster = OneCluster(CLUSTER, record.kind, args.kubernetes_version, ROOT / "reports" / "bisect-logs", say,
+                         args.ip_family)
     cells: dict[str, Cell] = {}
 
     def step(release: str) -> Outcome | None:
@@ -89,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             return None
         say(f"{release}: running the checks -k {args.expression!r}")
         status, cell, seconds = cluster.run(f"bisect-{release}", ["-k", args.expression, "--coredns-version", release,
-                                                                  "--ip-family", args.ip_family, *args.pytest_options])
+                                                                  *args.pytest_options])
         cells[release] = cell
         got = outcome_of(cell)
         say(f"{release}: {shown(got)} (exit {status}, {seconds:.0f} s)" + (f": {cell.error}" if cell.error else ""))

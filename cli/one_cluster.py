@@ -20,8 +20,10 @@ REPORTS = ROOT / "reports"
 
 
 class OneCluster:
-    def __init__(self, name: str, kind: str, kubernetes_version: str, logs: Path, say: Say) -> None:
+    def __init__(self, name: str, kind: str, kubernetes_version: str, logs: Path, say: Say,
+                 ip_family: str = "ipv4") -> None:
         self.name, self.kubernetes_version, self.logs, self.say = name, kubernetes_version, logs, say
+        self.ip_family = ip_family
         self.cluster = kindcli.KindCluster(name, kind, REPORTS / f"{name}-kubeconfig")
         self.runs = 0
         logs.mkdir(parents=True, exist_ok=True)
@@ -31,7 +33,8 @@ class OneCluster:
         until nodes and DNS are Ready. Later runs reuse it."""
         state, started = Provisioned(), time.monotonic()
         try:
-            provision(Request(kubernetes_version=self.kubernetes_version, cluster_name=self.name, keep_cluster=True),
+            provision(Request(kubernetes_version=self.kubernetes_version, cluster_name=self.name, keep_cluster=True,
+                              ip_family=self.ip_family),
                       state, self.say)
         finally:
             clean_up(state, failed=False, logs_dir=REPORTS, say=self.say)
@@ -49,7 +52,8 @@ class OneCluster:
         keep = ["--keep-cluster"] if self.runs == 0 else ["--reuse-cluster"]
         self.runs += 1
         argv = [sys.executable, "-m", "pytest", "suites", "-q", "-p", "no:cacheprovider", "--cluster-name",
-                self.name, "--kubernetes-version", self.kubernetes_version, *keep, "--report-name", report_name,
+                self.name, "--kubernetes-version", self.kubernetes_version, "--ip-family", self.ip_family,
+                *keep, "--report-name", report_name,
                 *options]
         started = time.monotonic()
         with (self.logs / f"{report_name}.log").open("w") as out:

@@ -20,6 +20,7 @@ PUBLISHED_NODE_IMAGES = {
 DEFAULT_KUBERNETES = "1.37"
 SUPPORTED_MINORS = (34, 35, 36, 37)  # the minors KIND_VERSION supports
 IP_FAMILIES = ("ipv4", "ipv6", "dual")  # a cluster's families, as kind's networking.ipFamily names them
+FAMILY_NAMES = {"ipv4": "IPv4", "ipv6": "IPv6", "dual": "dual stack"}  # as tables print them
 
 KUBERNETES_SEMVER = re.compile(r"^v?(1)\.(\d+)(?:\.(\d+))?$")
 
