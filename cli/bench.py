@@ -31,8 +31,8 @@ from common.signals import interrupt_on_termination, run_to_completion
 from faults.applied import FaultNotApplied, applied
 from faults.claims import broken_claims, failed_by_level
 from faults.registry import FAULTS
-from headless_conformance.run_images import ensure_build
-from headless_conformance.timings import Durations, Row, durations_of, speed_markdown
+from headless_conformance.provisioning.run_images import ensure_build
+from headless_conformance.results.timings import Durations, Row, durations_of, speed_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -23,10 +23,10 @@ from common import releases
 from common.images import coredns_release
 from common.progress import speaker
 from common.signals import interrupt_on_termination
-from headless_conformance.bisection import Found, NoChange, bisect
-from headless_conformance.matrix import Cell
-from headless_conformance.request import ProviderError
-from headless_conformance.run_images import ensure_build, ensure_coredns
+from headless_conformance.provisioning.request import ProviderError
+from headless_conformance.provisioning.run_images import ensure_build, ensure_coredns
+from headless_conformance.results.bisection import Found, NoChange, bisect
+from headless_conformance.results.matrix import Cell
 from imagebuild.coredns_releases import plugin_notes, releases_between
 from imagebuild.shell import BuildError
 

@@ -30,8 +30,15 @@ from common.markdown import replace_section
 from common.progress import speaker
 from common.releases import IP_FAMILIES, SUPPORTED_MINORS
 from common.signals import interrupt_on_termination, stop
-from headless_conformance.conformance import exit_status
-from headless_conformance.matrix import Cell, assemble, cell_name, previous_outcomes, release_changes_markdown, write
+from headless_conformance.results.conformance import exit_status
+from headless_conformance.results.matrix import (
+    Cell,
+    assemble,
+    cell_name,
+    previous_outcomes,
+    release_changes_markdown,
+    write,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 

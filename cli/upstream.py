@@ -34,12 +34,12 @@ from common.markdown import replace_section
 from common.progress import speaker
 from common.signals import interrupt_on_termination, run_to_completion, shielded, stop
 from faults.applied import FaultNotApplied, applied
-from headless_conformance import providers
-from headless_conformance.kube import Kube, connect
-from headless_conformance.matrix import level_rank
-from headless_conformance.request import ProviderError, Request
-from headless_conformance.rules import check_id
-from headless_conformance.run_images import run_builder
+from headless_conformance.checking.kube import Kube, connect
+from headless_conformance.checking.rules import check_id
+from headless_conformance.provisioning import providers
+from headless_conformance.provisioning.request import ProviderError, Request
+from headless_conformance.provisioning.run_images import run_builder
+from headless_conformance.results.matrix import level_rank
 
 ROOT = Path(__file__).resolve().parent.parent
 

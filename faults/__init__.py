@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from headless_conformance.kube import Kube
+from headless_conformance.checking.kube import Kube
 
 
 class FaultError(RuntimeError):

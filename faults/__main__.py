@@ -26,8 +26,8 @@ from common.signals import interrupt_on_termination
 from common.wait import WaitTimeout
 from faults import FaultError
 from faults.registry import FAULTS
-from headless_conformance.kind import KindCluster, KindError, find_kind
-from headless_conformance.kube import ClusterUnusable, connect
+from headless_conformance.checking.kube import ClusterUnusable, connect
+from headless_conformance.provisioning.kind import KindCluster, KindError, find_kind
 
 
 def table() -> str:

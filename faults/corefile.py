@@ -12,7 +12,7 @@ from kubernetes.client import ApiException
 
 from common.wait import wait_for
 from faults import FaultError
-from headless_conformance.kube import Kube, is_transient
+from headless_conformance.checking.kube import Kube, is_transient
 
 SAVED = "coredns-before-faults"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 
 from faults import Fault, FaultError
-from headless_conformance.kube import Kube
+from headless_conformance.checking.kube import Kube
 
 
 def node_by_role(kube: Kube, role: str) -> tuple[str, str]:

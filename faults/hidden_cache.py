@@ -13,7 +13,7 @@ from kubernetes.client import ApiException
 
 from faults import Fault
 from faults.corefile import await_coredns, corefile
-from headless_conformance.kube import Kube
+from headless_conformance.checking.kube import Kube
 
 HIDDEN = "coredns-hidden-cache"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from faults import Fault
 from faults.corefile import await_coredns
-from headless_conformance.kube import Kube
+from headless_conformance.checking.kube import Kube
 
 ANNOTATION = "headless-conformance/replicas-before-faults"
 

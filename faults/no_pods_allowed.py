@@ -12,7 +12,7 @@ from kubernetes.client import ApiException
 from faults import Fault
 from faults.scope import in_scope
 from faults.watching import events, until_stopped
-from headless_conformance.kube import Kube
+from headless_conformance.checking.kube import Kube
 
 QUOTA = "faults-no-pods"
 

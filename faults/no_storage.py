@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from faults import Fault
-from headless_conformance.kube import Kube
+from headless_conformance.checking.kube import Kube
 
 
 def no_storage(kube: Kube, apply: bool, everywhere: bool = False) -> None:

@@ -42,7 +42,7 @@ from faults import FaultError
 from faults.corefile import cluster_zone, original
 from faults.scope import in_scope, name_in_scope
 from faults.watching import events, until_stopped
-from headless_conformance.kube import Kube
+from headless_conformance.checking.kube import Kube
 
 SLICE = "kube-dns-faults"  # the replica's endpoint, in kube-dns's EndpointSlices
 # not 53: kind's nodes send the gateway's port 53 to Docker's own DNS. kube-proxy maps the Service's

@@ -11,8 +11,8 @@ from kubernetes.client import ApiException
 from faults import Fault
 from faults.scope import in_scope
 from faults.watching import events, until_stopped
-from headless_conformance.kube import Kube, Refused
-from headless_conformance.workloads import Workloads
+from headless_conformance.checking.kube import Kube, Refused
+from headless_conformance.checking.workloads import Workloads
 
 MANAGED = "endpointslice.kubernetes.io/managed-by=endpointslice-controller.k8s.io"
 

@@ -10,7 +10,7 @@ from kubernetes.client import ApiException, V1Service
 from faults import Fault
 from faults.scope import in_scope
 from faults.watching import events, until_stopped
-from headless_conformance.kube import Kube
+from headless_conformance.checking.kube import Kube
 
 STRAY_ADDRESS = {"IPv4": "10.244.99.98", "IPv6": "fd00:10:244:99::98"}
 

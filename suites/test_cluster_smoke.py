@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from headless_conformance import names
-from headless_conformance.rules import SINGLE_STACK
+from headless_conformance.checking import names
+from headless_conformance.checking.rules import SINGLE_STACK
 
 HELLO = "Hello from Busybox!"
 HTTP_SERVER = ["/bin/sh", "-c",

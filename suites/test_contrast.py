@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from headless_conformance import names
-from headless_conformance.rules import SINGLE_STACK
+from headless_conformance.checking import names
+from headless_conformance.checking.rules import SINGLE_STACK
 
 # (port name, protocol, the Service's port) of clusterip-ports: one port whose target port is 80
 CLUSTERIP_PORTS = (("http", "tcp", 80), ("alt", "tcp", 8080), ("syslog", "udp", 514))

@@ -7,9 +7,9 @@ import time
 import pytest
 
 from fixtures.divergences import NO_PTR_WITHOUT_HOSTNAME
-from headless_conformance import names
-from headless_conformance.dns import record_type
-from headless_conformance.rules import SINGLE_STACK
+from headless_conformance.checking import names
+from headless_conformance.checking.dns import record_type
+from headless_conformance.checking.rules import SINGLE_STACK
 
 HELLO = "Hello from Busybox!"
 

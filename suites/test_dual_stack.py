@@ -12,8 +12,8 @@ from __future__ import annotations
 import pytest
 
 from fixtures.divergences import NO_PTR_WITHOUT_HOSTNAME
-from headless_conformance import names
-from headless_conformance.dns import record_type
+from headless_conformance.checking import names
+from headless_conformance.checking.dns import record_type
 
 SERVICE = "my-dual-stack-service"
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import pytest
 
 from fixtures.divergences import NO_PTR_WITHOUT_HOSTNAME
-from headless_conformance import names
-from headless_conformance.rules import SINGLE_STACK
+from headless_conformance.checking import names
+from headless_conformance.checking.rules import SINGLE_STACK
 
 # documentation networks: the hand-made endpoints, and the large, crowded and sliced Services
 NETWORKS = {"A": ("192.0.2.200/29", "198.51.100.0/24", "203.0.113.0/24", "192.0.2.0/26"),

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from headless_conformance import names
-from headless_conformance.rules import SINGLE_STACK
+from headless_conformance.checking import names
+from headless_conformance.checking.rules import SINGLE_STACK
 
 SUBDOMAIN_SERVICE = {
     "apiVersion": "v1", "kind": "Service", "metadata": {"name": "sub"},

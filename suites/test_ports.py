@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from fixtures.divergences import NO_PTR_WITHOUT_HOSTNAME
-from headless_conformance.rules import SINGLE_STACK
+from headless_conformance.checking.rules import SINGLE_STACK
 
 SERVICES = ("multi-port", "unnamed-port", "no-ports")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from headless_conformance.rules import SINGLE_STACK
+from headless_conformance.checking.rules import SINGLE_STACK
 
 UNREADY = "rm /tmp/ready"
 READY = "touch /tmp/ready"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from headless_conformance import ordering
-from headless_conformance.rules import SINGLE_STACK
+from headless_conformance.checking import ordering
+from headless_conformance.checking.rules import SINGLE_STACK
 
 SET = "my-app-statefulset"
 

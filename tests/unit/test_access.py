@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from headless_conformance import access, providers
-from headless_conformance.access import Permission
-from headless_conformance.request import ProviderError
+from headless_conformance.provisioning import access, providers
+from headless_conformance.provisioning.access import Permission
+from headless_conformance.provisioning.request import ProviderError
 
 
 def test_the_manifest_grants_what_the_suite_does() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from headless_conformance.bisection import NoChange, bisect
+from headless_conformance.results.bisection import NoChange, bisect
 from imagebuild.coredns_releases import kubernetes_lines, releases_between
 
 RELEASES = ["v1.12.1", "v1.12.2", "v1.12.3", "v1.12.4", "v1.13.0", "v1.13.1"]

@@ -8,8 +8,8 @@ from types import SimpleNamespace
 import pytest
 
 from fixtures import verdict
-from headless_conformance.conformance import exit_status, run_verdict, verdict_dict, verdict_html, verdict_lines
-from headless_conformance.matrix import Check
+from headless_conformance.results.conformance import exit_status, run_verdict, verdict_dict, verdict_html, verdict_lines
+from headless_conformance.results.matrix import Check
 
 PTR_BUG = "coredns/coredns#6898 (coredns v1.11.4 and later, before v1.12.1): no PTR; fixed in v1.12.1: upgrade to " \
           "coredns v1.12.1 or later"
@@ -128,7 +128,7 @@ def test_the_exit_status_is_the_verdicts_where_the_checks_ran_to_an_end(
 
 
 def test_late_changes_fail_freshness_alone_and_exit_9() -> None:
-    from headless_conformance.propagation import Freshness, Reflected
+    from headless_conformance.checking.propagation import Freshness, Reflected
 
     late = Freshness(5.0, (Reflected("suites/a.py::test_x", "scaling to 0", {"service": 31.0, "10.244.0.3": 0.5}),),
                      already=4)

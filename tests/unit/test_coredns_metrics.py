@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from headless_conformance.coredns_metrics import parse
+from headless_conformance.checking.coredns_metrics import parse
 
 EXPOSITION = """\
 # HELP coredns_kubernetes_dns_programming_duration_seconds Histogram of the time it took to program a dns instance.

@@ -6,8 +6,8 @@ from types import SimpleNamespace as NS
 
 from kubernetes.client import ApiException
 
-from headless_conformance.diagnostics import namespace_diagnostics
-from headless_conformance.kube import Kube
+from headless_conformance.checking.diagnostics import namespace_diagnostics
+from headless_conformance.checking.kube import Kube
 
 
 class Core:

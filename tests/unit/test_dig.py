@@ -7,7 +7,7 @@ from pathlib import Path
 import dns.rdtypes.ANY.SOA
 import pytest
 
-from headless_conformance.dig import (
+from headless_conformance.checking.dig import (
     DigAnswer,
     DigParseError,
     Record,

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from common.wait import StopWaiting
-from headless_conformance import dns_server, providers
-from headless_conformance.kube import Kube
-from headless_conformance.request import ProviderError, Request
+from headless_conformance.checking.kube import Kube
+from headless_conformance.provisioning import dns_server, providers
+from headless_conformance.provisioning.request import ProviderError, Request
 
 BANNER = (".:53\n[INFO] plugin/reload: Running configuration SHA512 = 1f2e\n"
           "CoreDNS-1.12.0\nlinux/amd64, go1.23.3, 51e11f1\n")

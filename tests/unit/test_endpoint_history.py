@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from headless_conformance.endpoint_history import EndpointHistory, endpoint_ready
+from headless_conformance.checking.endpoint_history import EndpointHistory, endpoint_ready
 
 
 class _Offline:

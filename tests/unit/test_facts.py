@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from headless_conformance.facts import corefile_domain, corefile_ttl
+from headless_conformance.provisioning.facts import corefile_domain, corefile_ttl
 
 KUBEADM_COREFILE = """\
 .:53 {

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from headless_conformance import kind
-from headless_conformance.kind import cluster_config
+from headless_conformance.provisioning import kind
+from headless_conformance.provisioning.kind import cluster_config
 
 
 def test_cluster_config_nodes() -> None:
@@ -49,7 +49,7 @@ def test_cluster_config_ip_family_and_small_endpoint_slices() -> None:
 def test_a_cluster_domain_goes_to_kubeadm_in_both_config_versions() -> None:
     import yaml
 
-    from headless_conformance.kind import cluster_config
+    from headless_conformance.provisioning.kind import cluster_config
 
     patches = [yaml.safe_load(p) for p in yaml.safe_load(cluster_config("x", cluster_domain="example.internal"))[
         "kubeadmConfigPatches"]]

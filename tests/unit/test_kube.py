@@ -7,8 +7,8 @@ import urllib3
 from kubernetes.client import ApiException
 
 from common.wait import StopWaiting
-from headless_conformance import kube
-from headless_conformance.kube import ApiDown, ApiUnavailable, Health, is_transient
+from headless_conformance.checking import kube
+from headless_conformance.checking.kube import ApiDown, ApiUnavailable, Health, is_transient
 
 
 def test_a_young_outage_is_retryable_and_an_old_one_stops_waits(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from headless_conformance import manifests, pod_security
-from headless_conformance.manifests import known, load, prepare, with_replicas
+from headless_conformance.checking import manifests, pod_security
+from headless_conformance.checking.manifests import known, load, prepare, with_replicas
 
 ARGS = [
     "/bin/sh",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from headless_conformance.matrix import (
+from headless_conformance.results.matrix import (
     Cell,
     Check,
     assemble,
@@ -186,7 +186,7 @@ def test_a_cells_failures_name_each_bad_check_with_its_headline() -> None:
 
 
 def test_a_dns_failures_headline_says_what_the_servers_answered() -> None:
-    found = headline("headless_conformance.dns.WrongAnswer: stopped waiting after 12s for: PTR " + "x" * 300
+    found = headline("headless_conformance.checking.dns.WrongAnswer: stopped waiting after 12s for: PTR " + "x" * 300
                      + "\n3 of 3 servers answered wrong 6.0 s after it: service: SERVFAIL; no records\nlast seen: …")
     assert found.startswith("WrongAnswer: stopped waiting after 12s for: PTR xxx")
     assert found.endswith("…: 3 of 3 servers answered wrong 6.0 s after it: service: SERVFAIL; no records")

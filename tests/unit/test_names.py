@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from headless_conformance.names import ip_pod_fqdn, pod_fqdn, pod_ip_label, service_fqdn, srv_fqdn
+from headless_conformance.checking.names import ip_pod_fqdn, pod_fqdn, pod_ip_label, service_fqdn, srv_fqdn
 
 
 def test_service_fqdn() -> None:
@@ -132,7 +132,7 @@ def test_error_message_names_the_part() -> None:
 
 
 def test_reverse_fqdn() -> None:
-    from headless_conformance.names import reverse_fqdn
+    from headless_conformance.checking.names import reverse_fqdn
 
     assert reverse_fqdn("10.244.1.5") == "5.1.244.10.in-addr.arpa."
     assert reverse_fqdn("fd00:10:244:1::5") == (
@@ -142,6 +142,6 @@ def test_reverse_fqdn() -> None:
 
 
 def test_pod_a_fqdn() -> None:
-    from headless_conformance.names import pod_a_fqdn
+    from headless_conformance.checking.names import pod_a_fqdn
 
     assert pod_a_fqdn("10.244.1.5", "ns-1") == "10-244-1-5.ns-1.pod.cluster.local."

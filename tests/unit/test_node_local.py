@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from headless_conformance import node_local
-from headless_conformance.kind import cluster_config
-from headless_conformance.request import ProviderError
+from headless_conformance.provisioning import node_local
+from headless_conformance.provisioning.kind import cluster_config
+from headless_conformance.provisioning.request import ProviderError
 
 
 def test_the_cache_runs_the_clusters_coredns_at_the_link_local_address_and_asks_the_cluster_dns_over_tcp() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from headless_conformance.ordering import PodEvent, creation_violations, deletion_violations, first
+from headless_conformance.checking.ordering import PodEvent, creation_violations, deletion_violations, first
 
 
 def added(pod: str) -> PodEvent:

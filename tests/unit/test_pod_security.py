@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from headless_conformance import manifests, pod_security
-from headless_conformance.kube import Refused, refusal
-from headless_conformance.probes import Probes
-from headless_conformance.transcript import Transcript
-from headless_conformance.workloads import Workloads
+from headless_conformance.checking import manifests, pod_security
+from headless_conformance.checking.kube import Refused, refusal
+from headless_conformance.checking.probes import Probes
+from headless_conformance.checking.transcript import Transcript
+from headless_conformance.checking.workloads import Workloads
 
 
 def _pod_specs() -> list[tuple[str, dict[str, Any]]]:

@@ -13,7 +13,7 @@ from kubernetes.client import (
     V1PodStatus,
 )
 
-from headless_conformance.pods import PodInfo, stuck
+from headless_conformance.checking.pods import PodInfo, stuck
 
 
 def pod(phase: str = "Pending", waiting: str | None = None, message: str | None = None,

@@ -8,7 +8,7 @@ from collections import deque
 
 import pytest
 
-from headless_conformance.probe_stream import ERROR, LOOP, STDERR, STDOUT, Framer, ProbeStream, StreamBroken
+from headless_conformance.checking.probe_stream import ERROR, LOOP, STDERR, STDOUT, Framer, ProbeStream, StreamBroken
 
 
 def run_loop(lines: str) -> str:

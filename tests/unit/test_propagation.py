@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from headless_conformance.propagation import Freshness, Lags, Reflected
+from headless_conformance.checking.propagation import Freshness, Lags, Reflected
 
 
 @pytest.mark.parametrize(("values", "summary"), [
@@ -32,7 +32,7 @@ def test_lag_figures_for_a_column_of_the_matrix() -> None:
 
 
 def test_poll_figures_give_the_round_trip_in_ms_and_the_polls_per_expectation() -> None:
-    from headless_conformance.propagation import PollFigures
+    from headless_conformance.checking.propagation import PollFigures
 
     figures = PollFigures((0.03, 0.05, 0.04, 0.2), (6, 9, 7)).figures()
     assert figures == {"batches": 4, "round_trip_median_ms": 45, "round_trip_p95_ms": 178, "expectations": 3,
@@ -62,7 +62,7 @@ def test_freshness_goes_through_the_results_file_unchanged() -> None:
 
 
 def test_the_freshness_chart_draws_each_layer_with_the_budget() -> None:
-    from headless_conformance.freshness_chart import freshness_svg
+    from headless_conformance.results.freshness_chart import freshness_svg
 
     svg = freshness_svg(RUN)
     assert svg.startswith("<svg") and svg.count("<circle") == 4 and "5 s</text>" in svg

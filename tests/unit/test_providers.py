@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from common.builds import BuildRecord
-from headless_conformance import kind as kindcli
-from headless_conformance import providers, run_images
-from headless_conformance.request import ProviderError, Request
-from headless_conformance.run_images import PUBLISHED_BUSYBOX, PUBLISHED_DIG
+from headless_conformance.provisioning import kind as kindcli
+from headless_conformance.provisioning import providers, run_images
+from headless_conformance.provisioning.request import ProviderError, Request
+from headless_conformance.provisioning.run_images import PUBLISHED_BUSYBOX, PUBLISHED_DIG
 
 BUILT = BuildRecord("v1.37.2", "headless-conformance/node:v1.37.2", "headless-conformance/dig:bookworm",
                     "headless-conformance/busybox:1.35.0", "/cache/kind")

@@ -37,6 +37,7 @@ def test_another_answer_to_the_same_command_is_shown_apart() -> None:
 
 def test_the_verdict_is_the_message_without_its_type() -> None:
     assert verdict_text("AssertionError: expected A {10.0.0.1}\nseen {}") == "expected A {10.0.0.1}\nseen {}"
-    raised = "headless_conformance.dns.WrongAnswer: 3 of 3 servers answered wrong\nlast seen: x\nlast probe output:\n;"
+    raised = ("headless_conformance.checking.dns.WrongAnswer: 3 of 3 servers answered wrong\nlast seen: x\n"
+              "last probe output:\n;")
     assert verdict_text(raised) == "WrongAnswer: 3 of 3 servers answered wrong\nlast seen: x"
     assert verdict_text("ValueError") == "ValueError"

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from common.wait import WaitTimeout
-from headless_conformance import workloads as module
-from headless_conformance.pods import PodInfo
-from headless_conformance.workloads import Workloads
+from headless_conformance.checking import workloads as module
+from headless_conformance.checking.pods import PodInfo
+from headless_conformance.checking.workloads import Workloads
 
 
 def _rollout(ready_after_s: float, provisioning_failures: list[int]) -> Workloads:

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from headless_conformance.rules import (
+from headless_conformance.checking.rules import (
     KINDS,
     MAY,
     RFC_STATEMENTS,
@@ -87,7 +87,7 @@ def test_the_readme_carries_the_table_the_checks_make() -> None:
 
 
 def test_a_runs_coverage_says_which_cells_it_did_not_try_and_which_only_failing_checks_covered() -> None:
-    from headless_conformance.rules import Claim, coverage, run_status, tried_families
+    from headless_conformance.checking.rules import Claim, coverage, run_status, tried_families
 
     claims = [Claim("suites/a.py::test_a", "spec", ("2.4.3/ptr",), ("ipv4", "ipv6"), "passed"),
               Claim("suites/a.py::test_b", "spec", ("2.4.3/ptr",), ("no-hostname",), "xfailed")]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from headless_conformance.scenario import Snapshot
+from headless_conformance.checking.scenario import Snapshot
 
 
 def snap(*pods: tuple[str, str, str | None, bool]) -> Snapshot:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from headless_conformance.matrix import Cell, Check
-from headless_conformance.soak import soak_of
+from headless_conformance.results.matrix import Cell, Check
+from headless_conformance.results.soak import soak_of
 
 
 def _cell(name: str, seconds: float, **outcomes: str) -> Cell:

@@ -1,4 +1,4 @@
-from headless_conformance.timings import Row, durations_of, speed_markdown
+from headless_conformance.results.timings import Row, durations_of, speed_markdown
 
 OUTPUT = """\
 ============================= slowest durations ==============================

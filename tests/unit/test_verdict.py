@@ -8,13 +8,13 @@ import time
 import pytest
 
 from common.wait import WaitTimeout
-from headless_conformance.dig import DigParseError, parse_dig_output
-from headless_conformance.dns import Change, Dns, RecordsUndecided, StaleAnswer, WrongAnswer
-from headless_conformance.probe_stream import Batch, Frame, StreamBroken
-from headless_conformance.probes import Asked, ClockOffset, Probes, Query
-from headless_conformance.propagation import Budget
-from headless_conformance.transcript import Transcript
-from headless_conformance.verdict import Answered, Deadline, Earlier, Expectation, Hold, Poll
+from headless_conformance.checking.dig import DigParseError, parse_dig_output
+from headless_conformance.checking.dns import Change, Dns, RecordsUndecided, StaleAnswer, WrongAnswer
+from headless_conformance.checking.probe_stream import Batch, Frame, StreamBroken
+from headless_conformance.checking.probes import Asked, ClockOffset, Probes, Query
+from headless_conformance.checking.propagation import Budget
+from headless_conformance.checking.transcript import Transcript
+from headless_conformance.checking.verdict import Answered, Deadline, Earlier, Expectation, Hold, Poll
 
 
 def poll(at: float, *rights: bool, error: str = "") -> Poll:
@@ -394,7 +394,7 @@ def test_a_failure_inside_a_together_block_polls_nothing() -> None:
 
 
 def test_a_change_is_awaited_on_the_live_watch_and_timed_from_its_event() -> None:
-    from headless_conformance.endpoint_history import Transition
+    from headless_conformance.checking.endpoint_history import Transition
 
     class Watch:
         live, failed = True, ""

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from kubernetes.client import ApiException
 
 from common.wait import StopWaiting, WaitStopped, WaitTimeout, wait_for
-from headless_conformance.kube import Kube, is_transient
-from headless_conformance.request import Say
+from headless_conformance.checking.kube import Kube, is_transient
+from headless_conformance.provisioning.request import Say
 
 NAMESPACE = "kube-system"
 SELECTOR = "k8s-app=kube-dns"

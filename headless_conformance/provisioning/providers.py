@@ -25,12 +25,12 @@ from common import cache, releases
 from common.images import qualified
 from common.signals import process_alive
 from common.wait import WaitStopped, WaitTimeout, wait_for
-from headless_conformance import access, dns_server, node_local
-from headless_conformance import kind as kindcli
-from headless_conformance.facts import ClusterFacts, discover
-from headless_conformance.kube import ClusterUnusable, Kube, connect, is_transient
-from headless_conformance.request import ProviderError, Request, Say
-from headless_conformance.run_images import (
+from headless_conformance.checking.kube import ClusterUnusable, Kube, connect, is_transient
+from headless_conformance.provisioning import access, dns_server, node_local
+from headless_conformance.provisioning import kind as kindcli
+from headless_conformance.provisioning.facts import ClusterFacts, discover
+from headless_conformance.provisioning.request import ProviderError, Request, Say
+from headless_conformance.provisioning.run_images import (
     ensure_coredns,
     local_build,
     node_image,
@@ -58,7 +58,7 @@ class ClusterSpec:
     dns_swapped: bool = False
     """the run swapped the cluster's DNS server (--coredns-version, --coredns-image)"""
     dns_path: str = ""
-    """what pods ask, in words (headless_conformance.node_local)"""
+    """what pods ask, in words (headless_conformance.provisioning.node_local)"""
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:10])
     """Labels every namespace of this run, so the run can find (and sweep) exactly its own."""
     facts: dict[str, object] = field(default_factory=dict)

@@ -12,11 +12,11 @@ from dataclasses import asdict, dataclass, field
 from html import escape
 from pathlib import Path
 
-from headless_conformance.conformance import LevelVerdict, run_verdict, verdict_dict
-from headless_conformance.freshness_chart import freshness_svg
-from headless_conformance.propagation import Freshness
-from headless_conformance.rules import LEVEL_TITLES
-from headless_conformance.rules import LEVELS as RULE_LEVELS
+from headless_conformance.checking.propagation import Freshness
+from headless_conformance.checking.rules import LEVEL_TITLES
+from headless_conformance.checking.rules import LEVELS as RULE_LEVELS
+from headless_conformance.results.conformance import LevelVerdict, run_verdict, verdict_dict
+from headless_conformance.results.freshness_chart import freshness_svg
 
 SCHEMA = 1
 LEVELS = (*RULE_LEVELS, "unlabelled")
@@ -103,7 +103,7 @@ class Cell:
                 for node, check in sorted(self.checks.items()) if check.outcome in BAD]
 
     def to_json(self) -> str:
-        """The cell, with its verdict (headless_conformance.conformance) for readers of the file alone."""
+        """The cell, with its verdict (headless_conformance.results.conformance) for readers of the file alone."""
         return json.dumps({"schema": SCHEMA, **asdict(self), "verdict": verdict_dict(self.verdict())},
                           indent=1, sort_keys=True) + "\n"
 

@@ -22,9 +22,9 @@ from kubernetes import client
 from kubernetes.client import ApiException
 from kubernetes.dynamic import DynamicClient
 
-from headless_conformance import workloads
-from headless_conformance.kube import ClusterUnusable, Kube, Refused, connect
-from headless_conformance.manifests import MANIFEST_DIR
+from headless_conformance.checking import workloads
+from headless_conformance.checking.kube import ClusterUnusable, Kube, Refused, connect
+from headless_conformance.checking.manifests import MANIFEST_DIR
 
 __all__ = ["RBAC_MANIFEST", "Permission", "kubeconfig_for", "lacking", "permissions", "set_up_account"]
 
@@ -118,7 +118,7 @@ def kubeconfig_for(kube: Kube, seconds: int = TOKEN_SECONDS) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m headless_conformance.access",
+        prog="python -m headless_conformance.provisioning.access",
         description="Set up the suite's least-privilege ServiceAccount (manifests/rbac/) with an administrator's "
                     "kubeconfig and write a kubeconfig of that account; or, with --check, say which of the "
                     "permissions the suite needs a kubeconfig lacks.")

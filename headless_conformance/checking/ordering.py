@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from kubernetes import watch
 from kubernetes.client import ApiException
 
-from headless_conformance.kube import Kube
+from headless_conformance.checking.kube import Kube
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from kubernetes.client import ApiException
 
-from headless_conformance.kube import Kube
+from headless_conformance.checking.kube import Kube
 
 METRIC = "coredns_kubernetes_dns_programming_duration_seconds"
 PORT = 9153  # the prometheus plugin's port in kubeadm's Corefile

@@ -15,7 +15,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from headless_conformance.kube import Kube, named_port
+from headless_conformance.checking.kube import Kube, named_port
 
 SERVICE_LABEL = "kubernetes.io/service-name"
 WATCH_SECONDS = 60  # the API server ends a watch after this; it is resumed from the last version

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from html import escape
 from typing import Protocol
 
-from headless_conformance.propagation import Freshness
-from headless_conformance.rules import LEVEL_TITLES, LEVELS, SCHEMA, SHOULD, statement
+from headless_conformance.checking.propagation import Freshness
+from headless_conformance.checking.rules import LEVEL_TITLES, LEVELS, SCHEMA, SHOULD, statement
 
 EVERY_MUST_MET = 0
 VIOLATED = 1  # a MUST of the specification or an RFC, or a check of another level, failed
@@ -29,7 +29,7 @@ ACCEPTED = "xfailed"  # a known bug, accepted for this run
 
 
 class Result(Protocol):
-    """What the verdict reads of a check's result (headless_conformance.matrix.Check)."""
+    """What the verdict reads of a check's result (headless_conformance.results.matrix.Check)."""
 
     level: str
     outcome: str
@@ -198,7 +198,7 @@ def _broken_lines(b: Broken, indent: str = "  ") -> list[str]:
 
 def _what_was_seen(message: str, width: int = 240) -> str:
     """A failure's headline cut to what the servers answered, where it says what was awaited first
-    (headless_conformance.matrix.headline), and to one screen line."""
+    (headless_conformance.results.matrix.headline), and to one screen line."""
     seen = message.split("…: ", 1)[1] if "…: " in message else message
     kind = message.split(": ", 1)[0] if "…: " in message and ": " in message else ""
     text = f"{kind}: {seen}" if kind and not seen.startswith(kind) else seen or "failed"

@@ -2,7 +2,7 @@
 
 Each `await_*` polls until the expectation holds on every DNS server at once — the cluster DNS
 Service as pods use it, and each ready DNS server behind it asked directly — and goes on holding
-(headless_conformance.verdict): polling only the Service, or stopping at the first right answer,
+(headless_conformance.checking.verdict): polling only the Service, or stopping at the first right answer,
 would pass a replica that is stale, silent or flapping. An answer counts only when it is a clean,
 complete answer to its question (see `DigAnswer.problems`: no CNAME, no records answering something
 else, no duplicates, not truncated). Every poll of every server is kept (`expectations`).
@@ -23,13 +23,13 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 
 from common.wait import Outcome, StopWaiting, WaitStopped, WaitTimeout, wait_for
-from headless_conformance.dig import DigAnswer, DigParseError
-from headless_conformance.endpoint_history import EndpointHistory
-from headless_conformance.kube import Kube
-from headless_conformance.names import reverse_fqdn
-from headless_conformance.probes import Asked, Probes, Query, probe_retryable
-from headless_conformance.propagation import Budget, Budgets
-from headless_conformance.verdict import Answered, Deadline, Earlier, Expectation, Hold, Poll
+from headless_conformance.checking.dig import DigAnswer, DigParseError
+from headless_conformance.checking.endpoint_history import EndpointHistory
+from headless_conformance.checking.kube import Kube
+from headless_conformance.checking.names import reverse_fqdn
+from headless_conformance.checking.probes import Asked, Probes, Query, probe_retryable
+from headless_conformance.checking.propagation import Budget, Budgets
+from headless_conformance.checking.verdict import Answered, Deadline, Earlier, Expectation, Hold, Poll
 
 Check = tuple[str, Callable[[DigAnswer], bool]]  # a record type and what its answer must be
 # One poll of an expectation: yields each round's queries, is sent their answers, returns each server's

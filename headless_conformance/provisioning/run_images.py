@@ -10,15 +10,15 @@ from pathlib import Path
 from common import builds, releases
 from common.images import coredns_release_image, qualified
 from common.signals import run_to_completion
-from headless_conformance.kube import Kube
-from headless_conformance.request import ProviderError, Request, Say
+from headless_conformance.checking.kube import Kube
+from headless_conformance.provisioning.request import ProviderError, Request, Say
 
 # Pinned by digest, so that a retagged image cannot change a night's run: jessie-dnsutils as
 # registry.k8s.io's promoter manifest (kubernetes/k8s.io) maps 1.7, busybox as Docker Hub's index.
 PUBLISHED_DIG = ("registry.k8s.io/e2e-test-images/jessie-dnsutils:1.7"
                  "@sha256:24aaf2626d6b27864c29de2097e8bbb840b3a414271bf7c8995e431e47d8408e")
 PUBLISHED_BUSYBOX = "busybox:1.36.1@sha256:73aaf090f3d85aa34ee199857f03fa3a95c8ede2ffd4cc2cdb5b94e566b11662"
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_builder(args: list[str], what: str, say: Say) -> None:

@@ -1,7 +1,7 @@
 """How soon DNS must reflect a change, and how soon it did: freshness, judged apart from the records.
 
 The specification defines records and their TTL, never how fast they change. The suite judges
-records by its text (headless_conformance.verdict: a cached answer may outlive a change by its
+records by its text (headless_conformance.checking.verdict: a cached answer may outlive a change by its
 TTL); how long after the API showed a change each server answered accordingly is freshness, held
 to a budget of its own (`DEFAULT_BUDGET_S`, the DNS-programming-latency figure upstream's SIG
 Scalability SLI defines and never set). A lag is measured from the moment the API's EndpointSlices

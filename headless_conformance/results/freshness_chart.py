@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from html import escape
 
-from headless_conformance.propagation import Freshness
+from headless_conformance.checking.propagation import Freshness
 
 
 def freshness_svg(freshness: Freshness, width: int = 360, row: int = 18) -> str:

@@ -18,11 +18,11 @@ from kubernetes.client import ApiException
 from kubernetes.dynamic import DynamicClient
 
 from common.wait import wait_for
-from headless_conformance import dns_server
-from headless_conformance.kube import Kube
-from headless_conformance.manifests import MANIFEST_DIR
-from headless_conformance.request import ProviderError, Say
-from headless_conformance.workloads import apply
+from headless_conformance.checking.kube import Kube
+from headless_conformance.checking.manifests import MANIFEST_DIR
+from headless_conformance.checking.workloads import apply
+from headless_conformance.provisioning import dns_server
+from headless_conformance.provisioning.request import ProviderError, Say
 
 PATHS = ("cluster-dns", "node-local")
 LOCAL_IP = "169.254.20.10"

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from headless_conformance import names
-from headless_conformance.ordering import PodEvent, PodEventLog
-from headless_conformance.pods import PodInfo
-from headless_conformance.workloads import Workloads
+from headless_conformance.checking import names
+from headless_conformance.checking.ordering import PodEvent, PodEventLog
+from headless_conformance.checking.pods import PodInfo
+from headless_conformance.checking.workloads import Workloads
 
 SERVICE = "my-headless-service"
 SCENARIOS = {

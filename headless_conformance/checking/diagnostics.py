@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from kubernetes.client import ApiException
 
-from headless_conformance.kube import Kube
+from headless_conformance.checking.kube import Kube
 
 LOG_LINES = 200
 
