@@ -16,8 +16,8 @@ HTTP_SERVER = ["/bin/sh", "-c",
 
 
 @pytest.mark.spec("2.3.1/address", kinds=SINGLE_STACK)
-def test_dns_answers_the_api_service_ip(cluster, dns):
-    api_ip = cluster.kube.core.read_namespaced_service("kubernetes", "default").spec.cluster_ip
+def test_dns_answers_the_api_service_ip(cluster, workloads, dns):
+    api_ip = workloads.service("kubernetes", "default").cluster_ip
 
     dns.await_a(names.service_fqdn("kubernetes", "default", cluster.domain), {api_ip})
 

@@ -14,9 +14,9 @@ CLUSTERIP_PORTS = (("http", "tcp", 80), ("alt", "tcp", 8080), ("syslog", "udp", 
 
 
 @pytest.fixture(scope="module")
-def clusterip_service(cluster, shared_deployment):
+def clusterip_service(shared_deployment):
     shared_deployment.workloads.apply_manifest("clusterip-service")
-    return cluster.kube.core.read_namespaced_service("my-clusterip-service", shared_deployment.namespace)
+    return shared_deployment.workloads.service("my-clusterip-service")
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,7 @@ def clusterip_ports(shared_deployment) -> str:
 def test_clusterip_service_answers_its_one_service_ip(clusterip_service, shared_deployment, dns):
     name = names.service_fqdn("my-clusterip-service", shared_deployment.namespace, shared_deployment.domain)
 
-    dns.await_a(name, {clusterip_service.spec.cluster_ip})
+    dns.await_a(name, {clusterip_service.cluster_ip})
 
 
 @pytest.mark.spec("2.3.2/srv", kinds=("tcp",))
@@ -49,11 +49,11 @@ def test_each_named_port_of_a_clusterip_service_has_its_service_port(clusterip_p
 
 
 @pytest.mark.spec("2.3.2/unnamed", kinds=("unnamed-port",))
-def test_an_unnamed_port_of_a_clusterip_service_has_no_srv_record(cluster, clusterip_ports, shared_deployment, dns):
+def test_an_unnamed_port_of_a_clusterip_service_has_no_srv_record(clusterip_ports, shared_deployment, dns):
     """The server answers the Service (so it has seen it), yet no SRV name reaches its one port."""
-    service = cluster.kube.core.read_namespaced_service("clusterip-unnamed", shared_deployment.namespace)
+    service = shared_deployment.workloads.service("clusterip-unnamed")
     with dns.together():
-        dns.await_a(shared_deployment.service_name("clusterip-unnamed"), {service.spec.cluster_ip})
+        dns.await_a(shared_deployment.service_name("clusterip-unnamed"), {service.cluster_ip})
 
         for label in ("http", "80"):
             dns.await_no_records(shared_deployment.srv_name(label, "tcp", service="clusterip-unnamed"), "SRV")
@@ -66,12 +66,12 @@ def test_coredns_glues_a_clusterip_srv_answer_with_the_service_address(clusterip
 
     answer = dns.await_srv(names.srv_fqdn("http", "tcp", "my-clusterip-service", ns, domain), {(service, 80)}).value
 
-    assert answer.additional_addresses() == {service: frozenset({clusterip_service.spec.cluster_ip})}
+    assert answer.additional_addresses() == {service: frozenset({clusterip_service.cluster_ip})}
 
 
 @pytest.mark.spec("2.3.3/ptr", kinds=SINGLE_STACK)
 def test_clusterip_points_back_at_the_service(clusterip_service, shared_deployment, dns):
-    dns.await_ptr(clusterip_service.spec.cluster_ip,
+    dns.await_ptr(clusterip_service.cluster_ip,
                   {names.service_fqdn("my-clusterip-service", shared_deployment.namespace, shared_deployment.domain)})
 
 

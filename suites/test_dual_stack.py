@@ -25,27 +25,27 @@ def _dual_stack_cluster(cluster) -> None:
         pytest.skip(f"needs a dual-stack cluster (--ip-family dual); this one is {cluster.facts.ip_family}")
 
 
-def _dual_service(cluster, namespace: str, name: str):  # noqa: ANN202 - V1Service
-    service = cluster.kube.core.read_namespaced_service(name, namespace)
-    assert sorted(service.spec.ip_families or []) == ["IPv4", "IPv6"], \
-        f"{name} got IP families {service.spec.ip_families} on a dual-stack cluster"
+def _dual_service(scenario, name: str):  # noqa: ANN202 - ServiceInfo
+    service = scenario.workloads.service(name)
+    assert sorted(service.ip_families) == ["IPv4", "IPv6"], \
+        f"{name} got IP families {list(service.ip_families)} on a dual-stack cluster"
     return service
 
 
 @pytest.fixture(scope="module")
-def dual_stack(cluster, shared_deployment) -> str:
+def dual_stack(shared_deployment) -> str:
     """The Service's name, once the cluster gave it both families."""
     shared_deployment.workloads.apply_manifest("dual-stack-service")
-    _dual_service(cluster, shared_deployment.namespace, SERVICE)
+    _dual_service(shared_deployment, SERVICE)
     return SERVICE
 
 
 @pytest.fixture(scope="module")
-def twins(cluster, shared_deployment) -> dict[str, set[str]]:
+def twins(shared_deployment) -> dict[str, set[str]]:
     """The dual-stack StatefulSet `twins`, rolled out: each pod's name under `twins` -> both its addresses."""
     workloads = shared_deployment.workloads
     workloads.apply_manifest("dual-stack-twins")
-    _dual_service(cluster, shared_deployment.namespace, "twins")
+    _dual_service(shared_deployment, "twins")
     pods = workloads.wait_rollout("StatefulSet", "twins", "app=twins")
     return {names.pod_fqdn(p.name, "twins", shared_deployment.namespace, shared_deployment.domain): set(p.ips)
             for p in pods}
@@ -101,14 +101,13 @@ def test_both_addresses_of_a_statefulset_pod_point_back_at_its_one_name(twins, d
 
 
 @pytest.mark.spec("2.3.1/address", "2.3.3/ptr", kinds=("dual",))
-def test_a_dual_stack_clusterip_service_answers_and_points_back_from_both_cluster_ips(cluster, shared_deployment,
-                                                                                      dns):
+def test_a_dual_stack_clusterip_service_answers_and_points_back_from_both_cluster_ips(shared_deployment, dns):
     shared_deployment.workloads.apply_manifest("dual-stack-clusterip")
-    service = _dual_service(cluster, shared_deployment.namespace, "my-dual-stack-clusterip")
+    service = _dual_service(shared_deployment, "my-dual-stack-clusterip")
     name = shared_deployment.service_name("my-dual-stack-clusterip")
 
-    dns.await_a(name, set(service.spec.cluster_ips))
-    dns.await_ptr_each({ip: {name} for ip in service.spec.cluster_ips})
+    dns.await_a(name, set(service.cluster_ips))
+    dns.await_ptr_each({ip: {name} for ip in service.cluster_ips})
 
 
 @pytest.mark.coredns("endpoint-names")

@@ -6,13 +6,13 @@ import pytest
 
 
 @pytest.mark.scenario("kubectl get svc shows CLUSTER-IP None")
-def test_cluster_ip_is_none(cluster, shared_deployment):
-    svc = cluster.kube.core.read_namespaced_service("my-headless-service", shared_deployment.namespace)
+def test_cluster_ip_is_none(shared_deployment):
+    svc = shared_deployment.workloads.service("my-headless-service")
 
     # what `kubectl get svc` shows as TYPE ClusterIP, CLUSTER-IP None
-    assert svc.spec.type == "ClusterIP"
-    assert (svc.spec.cluster_ip, svc.spec.cluster_ips) == ("None", ["None"]), \
-        f"clusterIP {svc.spec.cluster_ip} (clusterIPs {svc.spec.cluster_ips}): the Service is not headless"
+    assert svc.type == "ClusterIP"
+    assert (svc.cluster_ip, svc.cluster_ips) == ("None", ("None",)), \
+        f"clusterIP {svc.cluster_ip} (clusterIPs {list(svc.cluster_ips)}): the Service is not headless"
 
 
 @pytest.mark.scenario("the Service's endpoints are exactly the ready pods")

@@ -16,9 +16,7 @@ SERVICES = ("multi-port", "unnamed-port", "no-ports")
 def port_services(shared_deployment):
     shared_deployment.workloads.apply_manifest("port-services")
     for service in SERVICES:
-        shared_deployment.workloads.wait(lambda s=service: shared_deployment.workloads.endpoints(s),
-                                         lambda view: view.ready_addresses == shared_deployment.serving_ips(),
-                                         expected=f"EndpointSlices of {service} list the ready pods")
+        shared_deployment.workloads.await_endpoints(service, shared_deployment.serving_ips())
     return shared_deployment
 
 

@@ -17,8 +17,7 @@ READY = "touch /tmp/ready"
 def _turn_unready(gated, probes, dns, pod, serving: set[str]) -> None:
     """`pod` turns unready while it runs; from then on DNS is timed from when the API showed it."""
     probes.shell(pod.name, UNREADY)
-    gated.workloads.wait(lambda: gated.workloads.pod(pod.name), lambda p: not p.ready and not p.terminating,
-                         expected=f"{pod.name} running but not Ready")
+    gated.workloads.await_unready(pod.name)
     dns.changed(gated.service, serving - {pod.ip}, f"{pod.name} turning unready")
 
 
@@ -54,7 +53,7 @@ def test_a_terminating_pod_leaves_every_answer_before_it_is_gone(gated, dns):
     others = gated.serving_ips() - {pod.ip}
     dns.await_a(gated.pod_name(pod.name), {pod.ip})
 
-    gated.workloads.kube.core.delete_namespaced_pod(pod.name, gated.namespace)
+    gated.workloads.delete_pod(pod.name)
     dns.changed(gated.service, others, f"{pod.name} starting to terminate")
     dns.await_no_records(gated.pod_name(pod.name))  # first: once the pod is gone, its successor takes the name
     with dns.together():

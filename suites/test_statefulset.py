@@ -109,7 +109,7 @@ def test_scaling_to_zero_stops_in_reverse_and_back_keeps_names_and_volumes(state
     for name in ordinal_pods(3):
         probes.shell(name, f"echo {name} > /data/identity")
 
-    with ordering.PodEventLog(workloads.kube, workloads.namespace, statefulset.selector) as log:
+    with workloads.pod_events(statefulset.selector) as log:
         statefulset.scale(0)
         workloads.await_pods_gone(ordinal_pods(3))
     transcript.add("pod watch events while it scaled to 0", ordering.describe(log.events))

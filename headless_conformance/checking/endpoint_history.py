@@ -15,16 +15,14 @@ import threading
 import time
 from dataclasses import dataclass
 
-from headless_conformance.checking.kube import Kube, named_port
+from headless_conformance.checking.kube import SERVICE_LABEL, Kube, counts_as_ready, named_port
 
-SERVICE_LABEL = "kubernetes.io/service-name"
 WATCH_SECONDS = 60  # the API server ends a watch after this; it is resumed from the last version
 
 
 def endpoint_ready(conditions: dict | None) -> bool:
-    """An endpoint's readiness as consumers must read it: an unset `ready` counts as ready
-    (discovery.k8s.io/v1 EndpointConditions)."""
-    return not conditions or conditions.get("ready") is not False
+    """A raw watch event's endpoint conditions, read by the one readiness rule."""
+    return counts_as_ready((conditions or {}).get("ready"))
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,8 @@ from kubernetes.config.config_exception import ConfigException
 
 from common.wait import StopWaiting
 
+SERVICE_LABEL = "kubernetes.io/service-name"  # names the Service an EndpointSlice belongs to
+
 REQUEST_TIMEOUT = 20.0  # seconds for one API request (connect + read)
 OUTAGE_LIMIT = 30.0  # seconds without any answer from the API server before it counts as down
 RETRY_STATUSES = (0, 429, 500, 502, 503, 504)
@@ -197,19 +199,21 @@ class Kube:
     def host(self) -> str:
         return self.api.configuration.host
 
+    def service_slices(self, namespace: str, service: str) -> list[Any]:
+        """The EndpointSlices of one Service, as the API lists them now (the one reader of them)."""
+        return self.discovery.list_namespaced_endpoint_slice(
+            namespace, label_selector=f"{SERVICE_LABEL}={service}").items
+
     def ready_addresses(self, namespace: str, service: str) -> set[str]:
         """The addresses a Service's EndpointSlices list as ready (what DNS is to answer)."""
-        slices = self.discovery.list_namespaced_endpoint_slice(
-            namespace, label_selector=f"kubernetes.io/service-name={service}").items
-        return {a for s in slices for e in s.endpoints or [] if _ready(e) for a in e.addresses}
+        return {a for s in self.service_slices(namespace, service) for e in s.endpoints or [] if _ready(e)
+                for a in e.addresses}
 
     def ready_endpoints(self, namespace: str, service: str, port_name: str) -> set[tuple[str, int]]:
         """(address, port) of a Service's ready endpoints, the port being the slice's port of that
         name (53 where a slice has none): where each server behind a DNS Service listens."""
-        slices = self.discovery.list_namespaced_endpoint_slice(
-            namespace, label_selector=f"kubernetes.io/service-name={service}").items
         found = set()
-        for piece in slices:
+        for piece in self.service_slices(namespace, service):
             port = named_port(((p.name or "", p.port) for p in piece.ports or [] if p.port), port_name)
             found |= {(a, port) for e in piece.endpoints or [] if _ready(e) for a in e.addresses}
         return found
@@ -236,9 +240,15 @@ def named_port(ports: Iterable[tuple[str, int]], name: str) -> int:
     return next((port for found, port in ports if found == name), 53)
 
 
+def counts_as_ready(ready: bool | None) -> bool:
+    """An endpoint's `conditions.ready` as consumers must read it: unset counts as ready
+    (discovery.k8s.io/v1 EndpointConditions). The one readiness rule, for client objects and raw
+    watch events alike."""
+    return ready is not False
+
+
 def _ready(endpoint: Any) -> bool:
-    """An unset `ready` counts as ready, as the EndpointSlice API tells consumers to read it."""
-    return endpoint.conditions is None or endpoint.conditions.ready is not False
+    return counts_as_ready(endpoint.conditions.ready if endpoint.conditions is not None else None)
 
 
 def connect(kubeconfig: Path, context: str | None = None, *, request_timeout: float = REQUEST_TIMEOUT,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from headless_conformance.checking import names
-from headless_conformance.checking.ordering import PodEvent, PodEventLog
+from headless_conformance.checking.ordering import PodEvent
 from headless_conformance.checking.pods import PodInfo
 from headless_conformance.checking.workloads import Workloads
 
@@ -65,7 +65,7 @@ class Scenario:
                 workloads.apply_manifest(manifest)
             workloads.wait_rollout(kind, name, selector)
             return cls(workloads, kind, name, domain, service, selector)
-        with PodEventLog(workloads.kube, workloads.namespace, selector) as log:
+        with workloads.pod_events(selector) as log:
             for manifest in manifests:
                 workloads.apply_manifest(manifest)
             workloads.wait_rollout(kind, name, selector)
