@@ -13,7 +13,7 @@ import pytest
 
 from fixtures.divergences import NO_PTR_WITHOUT_HOSTNAME
 from headless_conformance.checking import names
-from headless_conformance.checking.dns import record_type
+from headless_conformance.checking.records import record_type
 
 SERVICE = "my-dual-stack-service"
 

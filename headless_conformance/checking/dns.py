@@ -1,24 +1,26 @@
-"""DNS expectations that take time to come true (the DNS server follows EndpointSlices asynchronously).
+"""DNS expectations that take time to come true (the DNS server follows EndpointSlices asynchronously):
+the polling. What counts as a right answer is `records`' business; when an expectation is met or a
+server proven wrong, `verdict`'s.
 
 Each `await_*` polls until the expectation holds on every DNS server at once — the cluster DNS
-Service as pods use it, and each ready DNS server behind it asked directly — and goes on holding
-(headless_conformance.checking.verdict): polling only the Service, or stopping at the first right answer,
-would pass a replica that is stale, silent or flapping. An answer counts only when it is a clean,
-complete answer to its question (see `DigAnswer.problems`: no CNAME, no records answering something
-else, no duplicates, not truncated). Every poll of every server is kept (`expectations`).
+Service as pods use it, and each ready DNS server behind it asked directly — and goes on holding:
+polling only the Service, or stopping at the first right answer, would pass a replica that is
+stale, silent or flapping. An answer counts only when it is a clean, complete answer to its
+question (see `DigAnswer.problems`: no CNAME, no records answering something else, not
+truncated). Every poll of every server is kept (`expectations`).
 
 After a change (`changed`) the deadline is the moment the API's EndpointSlices showed it (from the
-watch of `EndpointHistory`) plus the propagation budget; without one, the moment the expectation
-began: what the API showed before the check asked must be in DNS within the budget too. A server
-still wrong past the deadline fails the check at once (`PropagationTooSlow`), saying what each server
-answered; `timeout` is only the backstop for a cluster whose API never shows the change.
+watch of `EndpointHistory`) plus the freshness budget; without one, the moment the expectation
+began. Past it, a server that answers wrong fails the check at once (`WrongAnswer`), one that still
+answers the state before the change past that answer's TTL too (`StaleAnswer`); one within the TTL
+leaves the records undecided at the timeout (`RecordsUndecided`). `timeout` is only the backstop
+for a cluster whose API never shows the change.
 """
 
 from __future__ import annotations
 
 import contextlib
 import time
-from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -29,6 +31,23 @@ from headless_conformance.checking.kube import Kube
 from headless_conformance.checking.names import reverse_fqdn
 from headless_conformance.checking.probes import Asked, Probes, Query, probe_retryable
 from headless_conformance.checking.propagation import Budget, Budgets
+from headless_conformance.checking.records import (
+    CLEAN_ENOUGH,
+    Addresses,
+    SrvEndpoints,
+    cname_to,
+    describe_asked,
+    describe_mapping,
+    no_records,
+    nodata,
+    nxdomain,
+    ptr_names,
+    ptr_names_within,
+    record_type,
+    srv_records,
+    srv_targets,
+    state,
+)
 from headless_conformance.checking.verdict import Answered, Deadline, Earlier, Expectation, Hold, Poll
 
 Check = tuple[str, Callable[[DigAnswer], bool]]  # a record type and what its answer must be
@@ -39,82 +58,9 @@ Ask = Callable[[], Round]
 POLL_INTERVAL = 0.15  # seconds from one poll's start to the next: fine enough to time DNS by
 
 
-def show(answer: DigAnswer) -> str:
-    """An answer in brief: its rcode, then its records sorted, without the owner where it is the
-    question's ('NOERROR; A 10.244.1.2 10.244.1.3'), then what keeps it from being clean."""
-    def brief(records: tuple, section: str = "") -> list[str]:
-        grouped: dict[tuple[str, str], list[str]] = {}
-        for r in records:
-            owner = "" if r.name == answer.question else f"{r.name} "
-            grouped.setdefault((owner, r.rdtype), []).append(r.rdata.to_text())
-        return [f"{section}{owner}{rdtype} {' '.join(sorted(values))}"
-                for (owner, rdtype), values in sorted(grouped.items())]
-
-    parts = brief(answer.answer) + brief(answer.additional, "additional ")
-    text = f"{answer.rcode}; " + ("; ".join(parts) if parts else "no records")
-    problems = answer.problems()
-    return text + (f" [{'; '.join(problems)}]" if problems else "")
-
-
-def _shown(asked: Asked) -> str:
-    if asked.answer is None:
-        assert asked.error is not None
-        return asked.error.reason
-    return show(asked.answer)
-
-
-@dataclass(frozen=True)
-class Addresses:
-    """A name's `rdtype` records must be exactly `wanted` (none: NODATA or NXDOMAIN); says what is wrong."""
-
-    wanted: frozenset[str]
-    rdtype: str
-
-    def __call__(self, answer: DigAnswer) -> bool:
-        return not self.wrong(answer)
-
-    def wrong(self, answer: DigAnswer) -> str:
-        """What keeps `answer` from being right, in words ("" when it is right)."""
-        if not self.wanted:
-            if answer.rcode not in ("NOERROR", "NXDOMAIN"):
-                return f"rcode {answer.rcode}, not NOERROR or NXDOMAIN"
-            return f"extra {sorted(answer.addresses(self.rdtype))}" if answer.records(self.rdtype) else ""
-        if answer.rcode != "NOERROR":
-            return f"rcode {answer.rcode}, not NOERROR"
-        got = set(_once(answer.address_counts(self.rdtype)))
-        parts = [f"missing {sorted(self.wanted - got)}" if self.wanted - got else "",
-                 f"extra {sorted(got - self.wanted)}" if got - self.wanted else ""]
-        return "; ".join(p for p in parts if p)
-
-
-CLEAN_ENOUGH = True  # judges of which records exist let identical duplicates pass (an rfc check holds them)
-
-
-def _once(items: Iterable[str]) -> Counter[str]:
-    """Each item once: identical records repeated are one record (RFC 2181 §5)."""
-    return Counter(set(items))
-
-
-def _distinct(records: Iterable) -> list:  # noqa: ANN001 - dig.Record
-    """The records without identical repeats, in order."""
-    return list(dict.fromkeys(records, None))
-
-
-def _state(asked: Asked, right: bool) -> tuple[str, int | None, bool]:
-    """One question's answer as a state (the same answer, the same state), with how long a cache may
-    keep it, and whether it was right."""
-    return (f"{asked.query.name} {asked.query.rdtype}: {_shown(asked)}",
-            asked.answer.cache_ttl if asked.answer is not None else None, right)
-
-
 def _retryable(err: Exception) -> bool:
     # dig that got no response at all (a server restarting, a dropped packet) may get one next time
     return probe_retryable(err) or (isinstance(err, DigParseError) and err.reason.startswith("no DNS response"))
-
-
-def record_type(address: str) -> str:
-    """A for an IPv4 address, AAAA for an IPv6 one."""
-    return "AAAA" if ":" in address else "A"
 
 
 class WrongAnswer(WaitStopped):
@@ -313,10 +259,10 @@ class Dns:
         for expectation, _ in group:
             poll = expectation.polls[-1]
             for answered in poll.answers:
-                for state, ttl, _ in answered.states:
-                    kept = self.earlier.get(state)
+                for said, ttl, _ in answered.states:
+                    kept = self.earlier.get(said)
                     longest = max((t for t in (ttl, kept.ttl if kept else None) if t is not None), default=None)
-                    self.earlier[state] = Earlier(min(answered.at, kept.first) if kept else answered.at, longest)
+                    self.earlier[said] = Earlier(min(answered.at, kept.first) if kept else answered.at, longest)
 
     def _poll(self, asks: list[Ask]) -> list[list[Answered] | str]:
         """One poll of every ask: their queries of each round in one batch of the probe's stream (a
@@ -388,14 +334,14 @@ class Dns:
             mine = [(next(asked), ok) for _, _, ok in questions]
             wrong = [a for a, ok in mine
                      if a.answer is None or a.answer.problems(allow_cname, CLEAN_ENOUGH) or not ok(a.answer)]
-            shown = wrong or [a for a, _ in mine]
+            told = wrong or [a for a, _ in mine]
             why = {id(a): ok.wrong(a.answer) for a, ok in mine if a.answer is not None and isinstance(ok, Addresses)}
             said = " / ".join((f"{a.query.name} " if several_names else "") +
-                              (f"{a.query.rdtype}: " if len(questions) > 1 else "") + _shown(a)
-                              + (f" ({why[id(a)]})" if a in wrong and why.get(id(a)) else "") for a in shown)
+                              (f"{a.query.rdtype}: " if len(questions) > 1 else "") + describe_asked(a)
+                              + (f" ({why[id(a)]})" if a in wrong and why.get(id(a)) else "") for a in told)
             at = min((a.at for a, _ in mine if a.at is not None), default=now)
             answered.append(Answered(_label(server), at, not wrong, said,
-                                     tuple(_state(a, all(a is not w for w in wrong)) for a, _ in mine)))
+                                     tuple(state(a, all(a is not w for w in wrong)) for a, _ in mine)))
             if server is None:
                 service = [a.answer for a, _ in mine if a.answer is not None]
         return answered, service
@@ -463,23 +409,19 @@ class Dns:
     def await_nodata(self, name: str, rdtype: str) -> Outcome[DigAnswer]:
         """`name` exists but has no `rdtype` records: NOERROR with an empty answer (RFC 2308 §2.2)."""
         __tracebackhide__ = True
-        return self._await_all(name, [(rdtype, lambda a: a.rcode == "NOERROR" and not a.answer)],
-                               f"{rdtype} {name} → NOERROR, no records (NODATA)")
+        return self._await_all(name, [(rdtype, nodata)], f"{rdtype} {name} → NOERROR, no records (NODATA)")
 
     def await_srv_targets(self, name: str, targets: set[str]) -> Outcome[DigAnswer]:
         """The SRV records of `name` are exactly one per target in `targets`."""
         __tracebackhide__ = True
-        wanted = Counter(targets)
-        return self._await_all(name, [("SRV", lambda a: a.rcode == "NOERROR" and _once(
-            r.target for r in _distinct(a.srv())) == wanted)], f"SRV {name}: one record per target {sorted(targets)}")
+        return self._await_all(name, [("SRV", srv_targets(targets))],
+                               f"SRV {name}: one record per target {sorted(targets)}")
 
     def await_srv(self, name: str, records: set[tuple[str, int]]) -> Outcome[DigAnswer]:
         """The SRV records of `name` are exactly one per (target, port) of `records`."""
         __tracebackhide__ = True
-        wanted = Counter(records)
-        return self._await_all(name, [("SRV", lambda a: a.rcode == "NOERROR" and Counter(
-            (r.target, r.port) for r in _distinct(a.srv())) == wanted)],
-            f"SRV {name}: exactly {', '.join(f'{t} port {p}' for t, p in sorted(records))}")
+        return self._await_all(name, [("SRV", srv_records(records))],
+                               f"SRV {name}: exactly {', '.join(f'{t} port {p}' for t, p in sorted(records))}")
 
     def await_srv_endpoints(self, name: str, addresses: set[str], port: int, rdtype: str | None = None,
                             hostnames: dict[str, set[str]] | None = None, stays: bool = False,
@@ -497,41 +439,8 @@ class Dns:
         types = [rdtype] if rdtype else sorted({record_type(a) for a in addresses}) or [self.record_types[0]]
         service = name.split(".", 2)[2]  # _<port>._<proto>.<service>.<ns>.svc.<zone>.
         known = {t: frozenset(a) for t, a in (hostnames or {}).items()}
+        judge = SrvEndpoints(wanted, port, service, tuple(types), known)
         last: dict[str, frozenset[str]] = {}
-
-        def judge(srv: Asked, targets: dict[str, list[Asked]]) -> tuple[str, dict[str, frozenset[str]]]:
-            """What is wrong ("" if nothing), and target -> addresses."""
-            if srv.answer is None:
-                return _shown(srv), {}
-            answer = srv.answer
-            if answer.rcode != "NOERROR" or answer.problems(allow_duplicates=CLEAN_ENOUGH):
-                return show(answer), {}
-            records = answer.srv()
-            if {r.port for r in records} != {port}:
-                return f"ports {sorted({r.port for r in records})}, not {port}: {show(answer)}", {}
-            outside = sorted(r.target for r in records if not r.target.endswith("." + service))
-            if outside:
-                return f"targets not under {service}: {outside}", {}
-            mapping: dict[str, frozenset[str]] = {}
-            for target, answers in targets.items():
-                bad = [a for a in answers if a.answer is None or a.answer.rcode != "NOERROR"
-                       or a.answer.problems(allow_duplicates=CLEAN_ENOUGH)]
-                if bad:
-                    return f"target {target}: " + "; ".join(_shown(a) for a in bad), {}
-                mapping[target] = frozenset(ip for a, t in zip(answers, types, strict=True)
-                                            for ip in a.answer.address_counts(t))  # type: ignore[union-attr]
-            empty = sorted(t for t, ips in mapping.items() if not ips)
-            if empty:
-                return f"targets resolving to no address: {empty}", mapping
-            shared = sorted(ip for ip, n in Counter(ip for ips in mapping.values() for ip in ips).items() if n > 1)
-            if shared:
-                return f"addresses behind more than one target: {shared} ({_mapping(mapping)})", mapping
-            behind = frozenset(ip for ips in mapping.values() for ip in ips)
-            if behind != wanted:
-                return f"targets resolve to {sorted(behind)}, not {sorted(wanted)} ({_mapping(mapping)})", mapping
-            wrong = [f"{t} resolves to {sorted(mapping.get(t, ()))}, not {sorted(ips)}" for t, ips in known.items()
-                     if mapping.get(t) != ips]
-            return ("; ".join(wrong), mapping) if wrong else ("", mapping)
 
         def ask() -> Round:
             servers = [None, *self.servers()]
@@ -553,18 +462,19 @@ class Dns:
                 if server is None:
                     last.clear()
                     last.update(mapping)
-                said = wrong or _mapping(mapping)
+                said = wrong or describe_mapping(mapping)
                 targets = [a for answers in per_server[server].values() for a in answers]
                 # a target is asked because the SRV answer named it: an SRV answer kept from before a
                 # change may name targets whose own records a cache already let go (RRsets age apart),
                 # so the SRV answer alone must repeat an earlier one
                 answered.append(Answered(_label(server), srv.at or now, not wrong, said,
-                                         (_state(srv, not wrong), *(_state(a, True) for a in targets))))
+                                         (state(srv, not wrong), *(state(a, True) for a in targets))))
             return answered
 
         started = time.monotonic()
         expectation = self._expect(name, f"SRV {name}: port {port}, targets partitioning the ready endpoints "
-                                   f"{sorted(wanted)}" + (f", {_mapping(known)}" if known else ""), ask, stays=stays)
+                                   f"{sorted(wanted)}" + (f", {describe_mapping(known)}" if known else ""), ask,
+                                   stays=stays)
         return Outcome(dict(last), time.monotonic() - started, len(expectation.polls))
 
     def await_ptr(self, ip: str, names: set[str], also_under: Iterable[str] = (),
@@ -573,31 +483,19 @@ class Dns:
         point at exactly `names`, and — for each name in `also_under` (a Service's name whose
         identifier of the address the check cannot learn) — at exactly one name one label under it."""
         __tracebackhide__ = True
-        wanted, under = Counter(names), list(also_under)
+        under = list(also_under)
         reverse = reverse or reverse_fqdn(ip)
-
-        def ok(answer: DigAnswer) -> bool:
-            targets = _once(r.target for r in answer.records("PTR"))
-            rest = targets - wanted
-            if answer.rcode != "NOERROR" or targets - rest != wanted or sum(rest.values()) != len(under):
-                return False
-            return sorted(t.split(".", 1)[1] for t in rest) == sorted(under)
-
         also = f" and one name under each of {sorted(under)}" if under else ""
-        return self._await_all(reverse, [("PTR", ok)], f"PTR {reverse} ({ip}) -> {sorted(names)}{also}")
+        return self._await_all(reverse, [("PTR", ptr_names(names, under))],
+                               f"PTR {reverse} ({ip}) -> {sorted(names)}{also}")
 
     def await_ptr_each(self, expected: dict[str, set[str]], within: str | None = None) -> None:
         """`await_ptr` for several addresses at once (address -> names): all asked in each poll, held
         together. `within` (a domain): only the names under it count, for addresses other Services
         may hold too (their PTR records are theirs)."""
         __tracebackhide__ = True
-        suffix = "." + within.strip(".").lower() + "." if within else ""
-
-        def exactly(wanted: Counter[str]) -> Callable[[DigAnswer], bool]:
-            return lambda a: a.rcode == "NOERROR" and _once(
-                r.target for r in a.records("PTR") if r.target.lower().endswith(suffix)) == wanted
-
-        questions = [(reverse_fqdn(ip), "PTR", exactly(Counter(names))) for ip, names in sorted(expected.items())]
+        questions = [(reverse_fqdn(ip), "PTR", ptr_names_within(names, within))
+                     for ip, names in sorted(expected.items())]
         under = f" (names under {within} alone)" if within else ""
         self._await_questions(questions, "; ".join(f"PTR {reverse_fqdn(ip)} ({ip}) -> {sorted(names)}"
                                                    for ip, names in sorted(expected.items())) + under)
@@ -607,24 +505,18 @@ class Dns:
         what a server may answer for a name it no longer has, as far as the specification goes).
         `address`: the name is of that endpoint, due from when the API dropped it."""
         __tracebackhide__ = True
-        return self._await_all(name, [(rdtype, lambda a: a.rcode == "NXDOMAIN" or (
-            a.rcode == "NOERROR" and not a.answer))], f"no {rdtype} records for {name}", address=address)
+        return self._await_all(name, [(rdtype, no_records)], f"no {rdtype} records for {name}", address=address)
 
     def await_nxdomain(self, name: str, rdtype: str = "A", *, address: str | None = None) -> Outcome[DigAnswer]:
         __tracebackhide__ = True
-        return self._await_all(name, [(rdtype, lambda a: a.rcode == "NXDOMAIN")], f"{rdtype} {name} → NXDOMAIN",
-                               address=address)
+        return self._await_all(name, [(rdtype, nxdomain)], f"{rdtype} {name} → NXDOMAIN", address=address)
 
     def await_cname(self, name: str, target: str, rdtype: str = "A") -> Outcome[DigAnswer]:
         """`name` asked for `rdtype` answers a CNAME to `target` (what follows the CNAME is the
         resolver's business, not this rule's)."""
         __tracebackhide__ = True
-
-        def ok(answer: DigAnswer) -> bool:
-            chain = answer.cname_chain
-            return answer.rcode == "NOERROR" and bool(chain) and chain[0].rdata.target.to_text().lower() == target
-
-        return self._await_all(name, [(rdtype, ok)], f"{rdtype} {name} → CNAME {target}", allow_cname=True)
+        return self._await_all(name, [(rdtype, cname_to(target))], f"{rdtype} {name} → CNAME {target}",
+                               allow_cname=True)
 
 
 def _query(name: str, rdtype: str, server: tuple[str, int] | None, transport: str = "udp") -> Query:
@@ -641,7 +533,3 @@ def _label(server: tuple[str, int] | None) -> str:
     if port == 53:
         return address
     return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
-
-
-def _mapping(mapping: dict[str, frozenset[str]]) -> str:
-    return ", ".join(f"{t} → {sorted(ips)}" for t, ips in sorted(mapping.items())) or "no targets"
