@@ -26,7 +26,7 @@ from common.signals import interrupt_on_termination
 from headless_conformance.provisioning.request import ProviderError
 from headless_conformance.provisioning.run_images import ensure_build, ensure_coredns
 from headless_conformance.results.bisection import Found, NoChange, bisect
-from headless_conformance.results.matrix import Cell
+from headless_conformance.results.cells import Cell
 from imagebuild.coredns_releases import plugin_notes, releases_between
 from imagebuild.shell import BuildError
 

@@ -30,15 +30,10 @@ from common.markdown import replace_section
 from common.progress import speaker
 from common.releases import IP_FAMILIES, SUPPORTED_MINORS
 from common.signals import interrupt_on_termination, stop
+from headless_conformance.results.cells import Cell, cell_name
 from headless_conformance.results.conformance import exit_status
-from headless_conformance.results.matrix import (
-    Cell,
-    assemble,
-    cell_name,
-    previous_outcomes,
-    release_changes_markdown,
-    write,
-)
+from headless_conformance.results.matrix import assemble, previous_outcomes, release_changes_markdown
+from headless_conformance.results.matrix_page import write
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,7 +13,7 @@ from common.signals import run_to_completion
 from headless_conformance.provisioning import kind as kindcli
 from headless_conformance.provisioning.providers import Provisioned, clean_up, provision
 from headless_conformance.provisioning.request import Request, Say
-from headless_conformance.results.matrix import Cell
+from headless_conformance.results.cells import Cell
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports"

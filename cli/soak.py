@@ -17,7 +17,7 @@ from common import releases
 from common.progress import speaker
 from common.signals import interrupt_on_termination
 from headless_conformance.provisioning.run_images import ensure_build
-from headless_conformance.results.matrix import Cell
+from headless_conformance.results.cells import Cell
 from headless_conformance.results.soak import soak_of
 
 ROOT = Path(__file__).resolve().parent.parent

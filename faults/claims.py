@@ -7,8 +7,8 @@ from collections import Counter
 
 from faults import Fault
 from headless_conformance.checking.propagation import Freshness
+from headless_conformance.results.cells import BAD, Cell
 from headless_conformance.results.conformance import FRESHNESS
-from headless_conformance.results.matrix import BAD, Cell
 
 
 def failed_by_level(cell: Cell) -> Counter[str]:

@@ -11,7 +11,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
-from headless_conformance.results.matrix import Cell
+from headless_conformance.results.cells import Cell
 
 __all__ = ["CheckRecord", "Soak", "soak_of"]
 

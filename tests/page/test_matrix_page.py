@@ -18,7 +18,9 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
 from common.releases import IP_FAMILIES
-from headless_conformance.results.matrix import Cell, assemble, write
+from headless_conformance.results.cells import Cell
+from headless_conformance.results.matrix import assemble
+from headless_conformance.results.matrix_page import write
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL_RUN = Path(__file__).parent / "data" / "matrix-cells"  # the cells of one 4 × 3 run on this machine

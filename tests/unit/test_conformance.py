@@ -8,8 +8,8 @@ from types import SimpleNamespace
 import pytest
 
 from fixtures import verdict
+from headless_conformance.results.cells import Check
 from headless_conformance.results.conformance import exit_status, run_verdict, verdict_dict, verdict_html, verdict_lines
-from headless_conformance.results.matrix import Check
 
 PTR_BUG = "coredns/coredns#6898 (coredns v1.11.4 and later, before v1.12.1): no PTR; fixed in v1.12.1: upgrade to " \
           "coredns v1.12.1 or later"

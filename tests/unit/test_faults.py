@@ -131,7 +131,7 @@ def test_every_fault_says_what_it_must_fail_and_what_stays_green() -> None:
 def test_a_run_bears_out_a_faults_claims_or_says_which_it_broke() -> None:
     from faults.claims import broken_claims
     from faults.registry import FAULTS
-    from headless_conformance.results.matrix import Cell, Check
+    from headless_conformance.results.cells import Cell, Check
 
     def run(**outcomes: tuple[str, str]) -> Cell:
         return Cell(name="x", kubernetes="v1.37.2", ip_family="ipv4", node_image="", kind="", coredns="",

@@ -8,16 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from headless_conformance.results.matrix import (
-    Cell,
-    Check,
-    assemble,
-    headline,
-    previous_outcomes,
-    release_changes_markdown,
-    render_html,
-    write,
-)
+from headless_conformance.results.cells import Cell, Check, headline
+from headless_conformance.results.matrix import assemble, previous_outcomes, release_changes_markdown
+from headless_conformance.results.matrix_page import render_html, write
 
 A = "suites/test_deployment_dns.py::test_a_records_are_exactly_the_ready_pod_ips"
 TTL = "suites/test_deployment_dns.py::test_answers_are_authoritative_with_the_corefile_ttl"

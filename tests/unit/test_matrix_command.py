@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from cli import matrix as cli_matrix
-from headless_conformance.results.matrix import Cell, Check
+from headless_conformance.results.cells import Cell, Check
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from headless_conformance.results.matrix import Cell, Check
+from headless_conformance.results.cells import Cell, Check
 from headless_conformance.results.soak import soak_of
 
 
