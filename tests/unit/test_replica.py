@@ -6,7 +6,7 @@ import dns.message
 import dns.rcode
 import dns.rrset
 
-from faults.replica import (
+from faults.behaviours import (
     Behaviour,
     CaseSensitive,
     Flapping,
