@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from kubernetes.client import V1Pod
 
@@ -15,6 +16,10 @@ STUCK_WAITING_REASONS = frozenset({
 })
 # a back-off after one failed start can be such a passing error; a container that keeps failing is not
 CRASH_LOOP_RESTARTS = 2
+SANDBOX_FAILURES = 3  # repeated sandbox failures of one pod that count as final
+# a provisioner retries a claim it failed (local-path gives up on a helper pod after 120 s, e.g. one
+# that runc could not start on a loaded cgroup v1 node): the same failure this many times is final
+PROVISIONING_FAILURES = 3
 # the scheduler says "unschedulable" while a claim waits for its volume too; that one resolves
 _VOLUME_WAIT_HINTS = ("persistentvolumeclaim", "volume binding", "waiting for first consumer")
 
@@ -82,6 +87,54 @@ def stuck(pod: V1Pod) -> str | None:
                 and not any(hint in (condition.message or "").lower() for hint in _VOLUME_WAIT_HINTS)):
             return f"pod {name} cannot be scheduled: {condition.message}"
     return None
+
+
+def sandbox_failure(events: list[Any]) -> str | None:
+    """Why a pod will not start, from its FailedCreatePodSandBox events: the kubelet retries, but a
+    cause that repeats (a hostname too long for setHostnameAsFQDN, a CNI that cannot give an
+    address) stays."""
+    for event in events:
+        if (event.count or 1) >= SANDBOX_FAILURES:
+            return (f"pod {event.involved_object.name}: the kubelet failed {event.count} times to create its "
+                    f"sandbox: {event.message}")
+    return None
+
+
+def creation_refused(kind: str, name: str, events: list[Any], seen: dict[str, int]) -> str | None:
+    """Why a workload's pods or claims will not be created, from its controller's FailedCreate
+    events newer than `seen` (uid -> count): a refusal by the API (admission, quota, a ServiceAccount
+    that does not exist) stands however often the controller retries. Not the default
+    ServiceAccount's absence, which the cluster mends by itself just after creating a namespace."""
+    for event in events:
+        message = event.message or ""
+        if ((event.count or 1) > seen.get(event.metadata.uid, 0) and "forbidden" in message
+                and 'serviceaccount "default" not found' not in message):
+            return f"{kind} {name}: the API refuses its pods: {message}"
+    return None
+
+
+def claim_stall(pending: list[Any], classes: list[Any], events: list[Any]) -> str | None:
+    """Why a pending claim will not bind: it names no usable StorageClass, or its provisioning
+    keeps failing (`events`: the namespace's claim events)."""
+    names = {c.metadata.name for c in classes}
+    default = any((c.metadata.annotations or {}).get("storageclass.kubernetes.io/is-default-class") == "true"
+                  for c in classes)
+    for claim in pending:
+        wanted = claim.spec.storage_class_name
+        if wanted is None and not default:
+            return f"claim {claim.metadata.name} names no StorageClass and the cluster has no default"
+        if wanted and wanted not in names:
+            return f"claim {claim.metadata.name} asks for StorageClass {wanted}, which does not exist"
+    for event in events:
+        if event.reason == "ProvisioningFailed" and (event.count or 1) >= PROVISIONING_FAILURES:
+            return (f"claim {event.involved_object.name} cannot be provisioned: the provisioner failed "
+                    f"{event.count} times: {event.message}")
+    return None
+
+
+def provisioning_retried(events: list[Any]) -> bool:
+    """Whether the provisioner failed a claim and is retrying it (ProvisioningFailed events)."""
+    return any((e.count or 1) < PROVISIONING_FAILURES for e in events)
 
 
 def describe(pods: list[PodInfo]) -> str:

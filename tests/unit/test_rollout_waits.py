@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from common.wait import WaitTimeout
+from headless_conformance.checking import pods
 from headless_conformance.checking import workloads as module
 from headless_conformance.checking.pods import PodInfo
 from headless_conformance.checking.workloads import Workloads
@@ -41,7 +42,7 @@ def test_a_rollout_whose_claim_failed_once_waits_for_the_provisioners_retry(monk
     assert [p.name for p in _rollout(1.0, [1]).wait_rollout("StatefulSet", "web")] == ["web-0"]
 
 
-@pytest.mark.parametrize("failures", [[], [module.PROVISIONING_FAILURES]])
+@pytest.mark.parametrize("failures", [[], [pods.PROVISIONING_FAILURES]])
 def test_otherwise_a_rollout_times_out_at_its_own_deadline(failures: list[int]) -> None:
     started = time.monotonic()
     with pytest.raises(WaitTimeout, match="StatefulSet web rolled out, every pod Ready"):
