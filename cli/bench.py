@@ -4,13 +4,13 @@ faults, in one run.
 Run with `.venv/bin/tox -e bench` (or `headless-conformance bench`). It builds (or confirms)
 the local images, creates one kind cluster, runs the suite against it once per setting (serially,
 `-n 2`, and the worker counts given), then with `-n 4` under each fault of `--faults` (applied,
-the suite run, restored), then the README's main command end to end (its own cluster), and prints
-every figure with its ratio to the serial run and, for faulted runs, to the healthy `-n 4` run,
+the suite run, restored), then the main command (scripts/conformance) end to end (its own cluster),
+and prints every figure with its ratio to the serial run and, for faulted runs, to the healthy `-n 4` run,
 with what failed by level and whether that bears out what the fault says (faults.claims).
 Every run prints pytest's durations, and the serial run's say where the time goes. The table is
 written to reports/bench.md after every figure (a stopped benchmark keeps what it measured) and,
-with --readme, into README's Speed section. Figures vary with the machine: compare the ratios of
-one run.
+with --docs (or --readme), into the speed section of docs/measurements.md. Figures vary with the
+machine: compare the ratios of one run.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from cli.one_cluster import OneCluster
 from common import releases
-from common.markdown import replace_section
+from common.markdown import page_of, replace_section
 from common.progress import speaker
 from common.signals import interrupt_on_termination, run_to_completion
 from faults.applied import FaultNotApplied, applied
@@ -68,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--faults", nargs="*", default=[],
                         help="faults to time the suite under (-n 4), each against the healthy -n 4 run")
     parser.add_argument("--skip-main-command", action="store_true", help="do not time scripts/conformance")
-    parser.add_argument("--readme", action="store_true", help="write the table into README.md's Speed section")
+    parser.add_argument("--docs", "--readme", dest="readme", action="store_true",
+                        help="write the table into the speed section of docs/measurements.md")
     parser.add_argument("pytest_options", nargs="*", help="more options for every run of the suite (after --)")
     args = parser.parse_args(argv)
     interrupt_on_termination()
@@ -88,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         (logs / "bench.md").write_text(text)
         (ROOT / "reports" / "bench.md").write_text(text)
         if args.readme:
-            replace_section(ROOT / "README.md", "speed", text)
+            replace_section(page_of(ROOT, "speed"), "speed", text)
         return text
 
     def add(row: Row) -> None:

@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--compare-with", type=Path, default=None, help="matrix.json of an earlier run")
     run.add_argument("--releases-table", type=Path, default=None, metavar="MARKDOWN",
                      help="put the table of checks whose outcome changes across releases into this file's "
-                          "coredns-releases section (e.g. README.md)")
+                          "coredns-releases section (e.g. docs/matrix.md)")
     run.add_argument("extra", nargs="*", help="more pytest options for every cell (after --)")
     join = sub.add_parser("assemble", help="the page and JSON from cells' result files")
     join.add_argument("files", nargs="*", type=Path, metavar="CELL_JSON")

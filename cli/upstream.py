@@ -3,13 +3,13 @@ StatefulSet specs of the k8s.io/kubernetes module (built here by `headless-confo
 run against a cluster with ginkgo, and compared with this suite on the same cluster.
 
     headless-conformance upstream run [--kubernetes-version 1.37] [--provider kind|existing --kubeconfig F] [--procs 4]
-    headless-conformance upstream compare [--kubernetes-version 1.37] [--faults NAME ...] [--readme]
-    headless-conformance upstream table [--readme]          # the table again from the last comparison's JSON
+    headless-conformance upstream compare [--kubernetes-version 1.37] [--faults NAME ...] [--docs]
+    headless-conformance upstream table [--docs]            # the table again from the last comparison's JSON
 
 `run` keeps upstream's JUnit in reports/upstream/ and prints its wall time and specs run and passed.
 `compare` makes one kind cluster and runs, in one go: both suites on it healthy (wall time, checks,
 checks per minute), then both under each fault of `headless-conformance fault` (which notices which), and
-writes reports/upstream-comparison.{json,md}; with --readme the table replaces the README's.
+writes reports/upstream-comparison.{json,md}; with --docs the table replaces the one in docs/upstream.md.
 On an existing cluster, upstream's `DNS configMap` specs are left out: they rewrite the cluster's
 CoreDNS configuration.
 """
@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from common import builds, releases
-from common.markdown import replace_section
+from common.markdown import page_of, replace_section
 from common.progress import speaker
 from common.signals import interrupt_on_termination, run_to_completion, shielded, stop
 from faults.applied import FaultNotApplied, applied
@@ -320,9 +320,10 @@ def write_comparison(healthy: list[Outcome], faulted: dict[str, list[Outcome]], 
     return text
 
 
-def update_readme(text: str) -> None:
+def update_docs(text: str) -> None:
+    """The table into the upstream-comparison section of docs/upstream.md."""
     try:
-        replace_section(ROOT / "README.md", "upstream-comparison", text)
+        replace_section(page_of(ROOT, "upstream-comparison"), "upstream-comparison", text)
     except ValueError as err:
         raise SystemExit(f"upstream: {err}") from None
 
@@ -337,7 +338,8 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     again = sub.add_parser("table", help="the table again from reports/upstream-comparison.json")
-    again.add_argument("--readme", action="store_true", help="put the table into README.md")
+    again.add_argument("--docs", "--readme", dest="readme", action="store_true",
+                       help="put the table into docs/upstream.md")
     again.add_argument("--recount", action="store_true",
                        help="count each phase again from the JUnit it kept in reports/ (times stay as measured)")
     for command in ("run", "compare"):
@@ -352,7 +354,8 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument("--faults", nargs="*", default=None, help="faults to run both suites under (default all)")
             p.add_argument("--fault-procs", type=int, default=8,
                            help="ginkgo processes under faults: each DNS spec that notices one waits out 600 s")
-            p.add_argument("--readme", action="store_true", help="put the table into README.md")
+            p.add_argument("--docs", "--readme", dest="readme", action="store_true",
+                           help="put the table into docs/upstream.md")
             p.add_argument("--suite-options", nargs=argparse.REMAINDER, default=[],
                            help="more pytest options for this suite's runs under faults")
     args = parser.parse_args(argv)
@@ -369,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
             faulted = {name: recounted(name, outcomes) for name, outcomes in faulted.items()}
         text = write_comparison(healthy, faulted, version, fault_procs)
         if args.readme:
-            update_readme(text)
+            update_docs(text)
         print(text)
         return 0
     if args.command == "compare":
@@ -421,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
                 raise ProviderError(f"fault {name}: CoreDNS's configuration differs after its restore "
                                               "from before it was applied, so the next faults would not be alone")
         if args.readme:
-            update_readme(text)
+            update_docs(text)
         print(text)
         failed = False
         return 0

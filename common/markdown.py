@@ -1,9 +1,26 @@
 """Generated sections of Markdown files: the text between `<!-- NAME:start -->` and
-`<!-- NAME:end -->`, replaced whole, so that a README's tables come from the runs that made them."""
+`<!-- NAME:end -->`, replaced whole, so that the tables of docs/ come from the runs that made them."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+PAGES = {
+    "spec-coverage": "docs/levels.md",
+    "faults": "docs/faults.md",
+    "fault-runs": "docs/faults.md",
+    "hardened-runs": "docs/hardened.md",
+    "soak": "docs/measurements.md",
+    "speed": "docs/measurements.md",
+    "coredns-releases": "docs/matrix.md",
+    "upstream-comparison": "docs/upstream.md",
+}
+"""Each generated section and the page, relative to the project's root, that holds it."""
+
+
+def page_of(root: Path, name: str) -> Path:
+    """The page under `root` that holds the generated section `name`."""
+    return root / PAGES[name]
 
 
 def markers(name: str) -> tuple[str, str]:

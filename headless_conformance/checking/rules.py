@@ -4,7 +4,7 @@ and of the DNS RFCs it leans on, in this project's words, and CoreDNS behaviours
 A `spec` (or `rfc`) check names the statements it covers and the endpoint kinds it tries them on:
 `@pytest.mark.spec("2.4.2/srv", kinds=("ipv4", "ipv6", "no-hostname"))`. A statement says which
 kinds it distinguishes; for each one no check covers, why. `coverage` turns the checks' claims into
-the statement × kind table the README and the report carry. A statement is a MUST or a SHOULD as
+the statement × kind table docs/levels.md and the report carry. A statement is a MUST or a SHOULD as
 the specification words it; a failed SHOULD is shown as such, and never fails a run's conformance.
 A CoreDNS check names a behaviour: `@pytest.mark.coredns("srv-weights")`.
 """

@@ -1,6 +1,6 @@
 """Where a run's time goes: pytest's per-phase durations read from its output, and the benchmark's
-table written from one run (README's Speed section), so that the figures people read are the
-figures one run measured."""
+table written from one run (the speed section of docs/measurements.md), so that the figures people
+read are the figures one run measured."""
 
 from __future__ import annotations
 

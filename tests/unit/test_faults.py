@@ -108,15 +108,17 @@ def test_a_query_is_in_scope_by_the_namespace_of_its_service() -> None:
     assert not name_in_scope("kube-dns.kube-system.svc.cluster.local.", True)
 
 
-def test_the_readme_carries_the_table_the_faults_make() -> None:
+def test_the_docs_carry_the_table_the_faults_make() -> None:
     import re
     from pathlib import Path
 
+    from common.markdown import page_of
     from faults.__main__ import table
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    found = re.search(r"<!-- faults:start -->\n(.*?)<!-- faults:end -->", readme, re.DOTALL)
-    assert found and found.group(1) == table(), "the README's fault table is stale: headless-conformance fault --table"
+    page = page_of(Path(__file__).resolve().parents[2], "faults").read_text()
+    found = re.search(r"<!-- faults:start -->\n(.*?)<!-- faults:end -->", page, re.DOTALL)
+    assert found and found.group(1) == table(), \
+        "the fault table of docs/faults.md is stale: headless-conformance fault --table"
 
 
 def test_every_fault_says_what_it_must_fail_and_what_stays_green() -> None:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from common.markdown import page_of
 from headless_conformance.checking.rules import (
     KINDS,
     MAY,
@@ -78,12 +79,12 @@ def test_the_checks_leave_no_must_or_should_cell_empty_without_a_reason() -> Non
     assert "**none**" not in _collected_table()
 
 
-def test_the_readme_carries_the_table_the_checks_make() -> None:
-    readme = (ROOT / "README.md").read_text()
-    found = re.search(r"<!-- spec-coverage:start -->\n(.*?)<!-- spec-coverage:end -->", readme, re.DOTALL)
-    assert found, "README.md has no spec-coverage markers"
+def test_the_docs_carry_the_table_the_checks_make() -> None:
+    page = page_of(ROOT, "spec-coverage").read_text()
+    found = re.search(r"<!-- spec-coverage:start -->\n(.*?)<!-- spec-coverage:end -->", page, re.DOTALL)
+    assert found, "docs/levels.md has no spec-coverage markers"
     assert found.group(1) == _collected_table(), \
-        "the README's coverage table is stale: pytest suites --collect-only -q --spec-coverage README.md"
+        "the coverage table of docs/levels.md is stale: pytest suites --collect-only -q --spec-coverage docs/levels.md"
 
 
 def test_a_runs_coverage_says_which_cells_it_did_not_try_and_which_only_failing_checks_covered() -> None:

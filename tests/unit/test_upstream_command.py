@@ -87,16 +87,18 @@ def test_the_table_says_who_noticed_each_fault_and_which_neither_did() -> None:
     assert text.rstrip().endswith("Noticed by neither: `no-storage`.")
 
 
-def test_the_readme_table_is_replaced_between_its_markers(tmp_path: Path, monkeypatch) -> None:
+def test_the_docs_table_is_replaced_between_its_markers(tmp_path: Path, monkeypatch) -> None:
     up = load()
     start, end = markers("upstream-comparison")
-    (tmp_path / "README.md").write_text(f"intro\n{start}\nold\n{end}\nrest\n")
+    page = tmp_path / "docs" / "upstream.md"
+    page.parent.mkdir()
+    page.write_text(f"intro\n{start}\nold\n{end}\nrest\n")
     monkeypatch.setattr(up, "ROOT", tmp_path)
-    up.update_readme("| new |\n")
-    assert (tmp_path / "README.md").read_text() == f"intro\n{start}\n| new |\n{end}\nrest\n"
-    (tmp_path / "README.md").write_text("no section\n")
+    up.update_docs("| new |\n")
+    assert page.read_text() == f"intro\n{start}\n| new |\n{end}\nrest\n"
+    page.write_text("no section\n")
     with pytest.raises(SystemExit, match="has no <!-- upstream-comparison:start -->"):
-        up.update_readme("| new |\n")
+        up.update_docs("| new |\n")
 
 
 def test_progress_is_read_from_each_suites_own_output() -> None:
