@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from cli.suite import suite_argv
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # subcommand -> (the module whose main(argv) runs it, what it does); `run` is pytest itself
@@ -41,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if name == "run":  # pytest in place of this process: signals and exit status are pytest's own
         os.chdir(ROOT)
-        os.execv(sys.executable, [sys.executable, "-m", "pytest", "suites", *rest])
+        os.execv(sys.executable, suite_argv(rest))
     module = importlib.import_module(SUBCOMMANDS[name][0])
     try:
         return module.main(rest)

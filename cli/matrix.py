@@ -18,18 +18,15 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
-from typing import IO
 
+from cli.suite import run_suite
 from common.images import coredns_release
 from common.markdown import replace_section
 from common.progress import speaker
 from common.releases import IP_FAMILIES, SUPPORTED_MINORS
-from common.signals import interrupt_on_termination, stop
+from common.signals import interrupt_on_termination
 from headless_conformance.results.cells import Cell, cell_name
 from headless_conformance.results.conformance import exit_status
 from headless_conformance.results.matrix import assemble, previous_outcomes, release_changes_markdown
@@ -40,35 +37,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SUPPORTED_VERSIONS = tuple(f"1.{m}" for m in SUPPORTED_MINORS)
 DNS_PATHS = ("cluster-dns", "node-local")
 REPORTS = ROOT / "reports"
-PROGRESS_EVERY_S = 30.0
 
 
 say = speaker("matrix", on_stdout=True)
-
-
-class Progress:
-    """What a cell's run has done so far, read from its verbose output line by line."""
-
-    OUTCOME = re.compile(r"\[\s*(\d+)%\]\s*$|^\[gw\d+\] \[\s*(\d+)%\] (PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)")
-
-    def __init__(self) -> None:
-        self.percent = 0
-        self.failed = 0
-        self.stage = "starting"
-
-    def read(self, line: str) -> None:
-        found = self.OUTCOME.search(line.strip())
-        if found:
-            self.percent = int(found.group(1) or found.group(2))
-            self.failed += found.group(3) in ("FAILED", "ERROR", "XPASS")
-            self.stage = "checks"
-        elif line.startswith(("[headless-conformance]", "[imagebuild]")):
-            self.stage = line.strip()[:100]
-
-    def __str__(self) -> str:
-        if self.stage != "checks":
-            return self.stage
-        return f"{self.percent}% of checks done" + (f", {self.failed} failed" if self.failed else "")
 
 
 def run_cell(version: str, family: str, coredns: str, extra: list[str], dns_path: str = "") -> Cell:
@@ -76,45 +47,17 @@ def run_cell(version: str, family: str, coredns: str, extra: list[str], dns_path
     unless '', and `dns_path` its pods' DNS path, unless ''); its cell (with the error when it made none)."""
     name = cell_name(version, family, coredns, dns_path)
     where = "/".join(filter(None, (version, family, coredns, dns_path)))
-    result, log = REPORTS / f"{name}.json", REPORTS / f"{name}.log"
-    result.unlink(missing_ok=True)
-    argv = [sys.executable, "-m", "pytest", "suites", "-n", "4", "-v", "--kubernetes-version", version,
-            "--ip-family", family, "--cluster-name", f"hc-matrix-{version.replace('.', '-')}-{family}",
-            "--report-name", name, *(["--coredns-version", coredns] if coredns else []),
-            *(["--dns-path", dns_path] if dns_path else []), *extra]
+    log = REPORTS / f"{name}.log"
     say(f"{where}: running (log {log.relative_to(ROOT)})")
-    started = time.monotonic()
-    progress = Progress()
-    with log.open("w", buffering=1) as out:  # line by line, so the log can be followed while the cell runs
-        proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                start_new_session=True)
-        assert proc.stdout is not None
-
-        def copy(stream: IO[str]) -> None:
-            for line in stream:
-                out.write(line)
-                progress.read(line)
-
-        reader = threading.Thread(target=copy, args=(proc.stdout,), daemon=True)
-        reader.start()
-        try:
-            while True:  # progress on a clock, not on output: a long check prints nothing for minutes
-                try:
-                    code = proc.wait(PROGRESS_EVERY_S)
-                    break
-                except subprocess.TimeoutExpired:
-                    say(f"{where}: {time.monotonic() - started:.0f} s: {progress}")
-            reader.join(10)
-        except BaseException:
-            stop(proc, group=True, grace_s=180)  # the cell's own run deletes its cluster when asked to stop
-            raise
-    if result.exists():
-        return Cell.load(result)
-    errors = [ln for ln in log.read_text().splitlines() if ln.startswith("ERROR:") or "error:" in ln]
-    missing = Cell.missing(version, family, errors[-1] if errors else f"the run exited {code} without results",
-                           report=log.name, seconds=round(time.monotonic() - started, 1), coredns=coredns,
-                           dns_path=dns_path)
-    result.write_text(missing.to_json())  # so that a later `assemble` of the cells' files shows it not run
+    result = run_suite(name, ["-n", "4", "-v", "--kubernetes-version", version, "--ip-family", family,
+                              "--cluster-name", f"hc-matrix-{version.replace('.', '-')}-{family}",
+                              *(["--coredns-version", coredns] if coredns else []),
+                              *(["--dns-path", dns_path] if dns_path else []), *extra], log, say, where)
+    if result.cell is not None:
+        return result.cell
+    missing = Cell.missing(version, family, result.error, report=log.name, seconds=round(result.seconds, 1),
+                           coredns=coredns, dns_path=dns_path)
+    (REPORTS / f"{name}.json").write_text(missing.to_json())  # a later `assemble` of the cells' files shows it
     return missing
 
 

@@ -4,12 +4,10 @@ ended the runs."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-from common.signals import run_to_completion
+from cli.suite import run_suite
 from headless_conformance.provisioning import kind as kindcli
 from headless_conformance.provisioning.providers import Provisioned, clean_up, provision
 from headless_conformance.provisioning.request import Request, Say
@@ -51,20 +49,9 @@ class OneCluster:
         """The suite with `options` (its output in the logs folder); its exit status, cell and seconds."""
         keep = ["--keep-cluster"] if self.runs == 0 else ["--reuse-cluster"]
         self.runs += 1
-        argv = [sys.executable, "-m", "pytest", "suites", "-q", "-p", "no:cacheprovider", "--cluster-name",
-                self.name, "--kubernetes-version", self.kubernetes_version, "--ip-family", self.ip_family,
-                *keep, "--report-name", report_name,
-                *options]
-        started = time.monotonic()
-        with (self.logs / f"{report_name}.log").open("w") as out:
-            status = run_to_completion(argv, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-        path = REPORTS / f"{report_name}.json"
-        cell = Cell.load(path) if path.exists() else Cell.missing(self.kubernetes_version, "?", f"exit {status}")
+        result = run_suite(report_name, ["-q", "--cluster-name", self.name, "--kubernetes-version",
+                                         self.kubernetes_version, "--ip-family", self.ip_family, *keep, *options],
+                           self.logs / f"{report_name}.log", self.say, report_name)
+        cell = result.cell or Cell.missing(self.kubernetes_version, "?", result.error)
         cell.name = report_name
-        return status, cell, time.monotonic() - started
-
-    def close(self) -> None:
-        if self.cluster.exists():
-            self.say(f"deleting kind cluster {self.name}")
-            self.cluster.delete()
-        (REPORTS / f"{self.name}-kubeconfig").unlink(missing_ok=True)
+        return result.status, cell, result.seconds

@@ -19,27 +19,26 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import re
 import subprocess
 import sys
 import threading
 import time
-import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
+from cli.suite import SuiteRun
 from common import builds, releases
 from common.markdown import page_of, replace_section
 from common.progress import speaker
-from common.signals import interrupt_on_termination, run_to_completion, shielded, stop
+from common.signals import interrupt_on_termination, run_to_completion, shielded
 from faults.applied import FaultNotApplied, applied
 from headless_conformance.checking.kube import Kube, connect
-from headless_conformance.checking.rules import check_id
 from headless_conformance.provisioning import providers
 from headless_conformance.provisioning.request import ProviderError, Request
 from headless_conformance.provisioning.run_images import run_builder
-from headless_conformance.results.matrix import level_rank
+from headless_conformance.results.comparison import table
+from headless_conformance.results.run_output import Outcome, ginkgo_progress, junit_outcome
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,59 +51,6 @@ REWRITES_COREDNS = r"DNS configMap"
 
 
 say = speaker("upstream")
-
-
-@dataclass
-class Outcome:
-    """One suite's run: wall time, how many of its checks ran, passed, failed, and which failed."""
-
-    suite: str
-    seconds: float
-    ran: int
-    passed: int
-    failed: int
-    failures: list[str] = field(default_factory=list)  # assertion failures first, then setup errors
-    error: str = ""
-    setup_errors: int = 0  # failed before their probe ran (a fixture: a rollout, a claim): no record was checked
-    failed_levels: dict[str, int] = field(default_factory=dict)  # this suite's failures past setup, by level
-
-    def line(self) -> str:
-        rate = f", {self.ran / (self.seconds / 60):.1f} per minute" if self.seconds else ""
-        text = f"{self.suite}: {self.passed} of {self.ran} passed, {self.failed} failed in {self.seconds:.0f} s{rate}"
-        return text + (f" ({self.error})" if self.error else "")
-
-
-def junit_outcome(suite: str, paths: list[Path], seconds: float, error: str = "") -> Outcome:
-    """Counts from JUnit files: a test case skipped did not run; failures and errors failed, pytest's
-    errors "on setup" counted apart and named after the rest, the others by their level property
-    (this suite's; upstream's have none). Ginkgo's suite nodes ([SynchronizedBeforeSuite],
-    [ReportAfterSuite] ...) are no specs: counted only failed."""
-    ran = passed = 0
-    failures: list[str] = []
-    setup_errors: list[str] = []
-    levels: dict[str, int] = {}
-    for path in paths:
-        for case in ElementTree.parse(path).getroot().iter("testcase"):
-            raised = case.find("error")
-            failed = case.find("failure") is not None or raised is not None
-            suite_node = case.get("name", "").startswith("[") and not case.get("name", "").startswith("[It]")
-            if case.find("skipped") is not None or (suite_node and not failed):
-                continue
-            ran += 1
-            in_setup = case.find("failure") is None and raised is not None \
-                and (raised.get("message") or "").startswith("failed on setup")
-            level = next((p.get("value") for p in case.iter("property") if p.get("name") == "level"), None)
-            if in_setup:
-                setup_errors.append(case.get("name", "?"))
-            elif failed:
-                failures.append(case.get("name", "?").removeprefix("[It] "))
-                if level:
-                    levels[level] = levels.get(level, 0) + 1
-            else:
-                passed += 1
-    ordered = sorted(levels, key=lambda lv: (level_rank(lv), lv))
-    return Outcome(suite, round(seconds, 1), ran, passed, len(failures) + len(setup_errors),
-                   failures + setup_errors, error, len(setup_errors), {lv: levels[lv] for lv in ordered})
 
 
 def ensure_upstream(version: str) -> builds.UpstreamRecord:
@@ -128,9 +74,13 @@ def run_upstream(record: builds.UpstreamRecord, spec: providers.ClusterSpec, out
     if spec.context:
         argv.append(f"--context={spec.context}")
     say(f"upstream: {len(FOCUS.split('|'))} groups of specs, {procs} processes (log {out / 'ginkgo.log'})")
-    started = time.monotonic()
-    with reporting("upstream", out / "ginkgo.log", ginkgo_progress), (out / "ginkgo.log").open("w") as log:
-        status = run_to_completion(argv, own_group=True, cwd=out, stdout=log, stderr=subprocess.STDOUT)
+    started, done = time.monotonic(), threading.Event()
+    threading.Thread(target=progress, args=(out / "ginkgo.log", started, done), daemon=True).start()
+    try:
+        with (out / "ginkgo.log").open("w") as log:
+            status = run_to_completion(argv, own_group=True, cwd=out, stdout=log, stderr=subprocess.STDOUT)
+    finally:
+        done.set()
     seconds = time.monotonic() - started
     reports = sorted(out.glob("*.xml"))
     if not reports:
@@ -139,38 +89,11 @@ def run_upstream(record: builds.UpstreamRecord, spec: providers.ClusterSpec, out
     return junit_outcome("upstream e2e", reports, seconds)
 
 
-def ginkgo_progress(text: str) -> str:
-    """Ginkgo's succinct output marks each spec done: • passed, [FAIL] failed."""
-    total = re.search(r" - (\d+)/\d+ specs", text)
-    body = text.split(" procs ", 1)[-1]
-    passed, failed = body.count("•"), len(re.findall(r"^\s*\[FAIL\]", body, re.M))
-    return f"{passed} specs passed{f' of {total.group(1)}' if total else ''}" + (f", {failed} failed" if failed else "")
-
-
-def pytest_progress(text: str) -> str:
-    """pytest -q marks each check done on its progress lines (. passed, F failed, E error, s, x, X)."""
-    marks = "".join(re.findall(r"^([.FEsxX]+)(?:\s+\[\s*\d+%\])?\s*$", text, re.M))
-    failed = sum(marks.count(c) for c in "FEX")
-    return f"{len(marks)} checks done" + (f", {failed} failed" if failed else "") if marks else "starting"
-
-
-def progress(what: str, log: Path, read: Callable[[str], str], started: float, done: threading.Event,
-             running: Callable[[], bool]) -> None:
-    """Every 30 s while the run goes on, how far it is, from its log."""
-    while not done.wait(PROGRESS_EVERY_S) and running():
+def progress(log: Path, started: float, done: threading.Event) -> None:
+    """Every 30 s while upstream's run goes on, how far it is, from its log."""
+    while not done.wait(PROGRESS_EVERY_S):
         text = log.read_text(errors="replace") if log.exists() else ""
-        say(f"{what}: {time.monotonic() - started:.0f} s: {read(text)}")
-
-
-@contextlib.contextmanager
-def reporting(what: str, log: Path, read: Callable[[str], str],
-              running: Callable[[], bool] = lambda: True) -> Iterator[None]:
-    done = threading.Event()
-    threading.Thread(target=progress, args=(what, log, read, time.monotonic(), done, running), daemon=True).start()
-    try:
-        yield
-    finally:
-        done.set()
+        say(f"upstream: {time.monotonic() - started:.0f} s: {ginkgo_progress(text)}")
 
 
 @contextlib.contextmanager
@@ -178,40 +101,23 @@ def suite_running(spec: providers.ClusterSpec, name: str, extra: list[str]) -> I
     """This suite started on the same cluster (as an existing one: it creates only its own namespaces);
     the block runs alongside it and calls the function it is given to wait for its outcome. A block
     left early stops the run (SIGTERM: it deletes its namespaces) before its error goes on."""
-    argv = [sys.executable, "-m", "pytest", "suites", "-n", "4", "-q", "--provider", "existing",
-            "--kubeconfig", spec.kubeconfig, "--report-name", name, *extra]
-    if spec.context:
-        argv += ["--context", spec.context]
+    options = ["-n", "4", "-q", "--provider", "existing", "--kubeconfig", spec.kubeconfig,
+               *(["--context", spec.context] if spec.context else []), *extra]
     log = REPORTS / f"{name}.log"
     say(f"this suite: pytest -n 4 (log {log.relative_to(ROOT)})")
-    started = time.monotonic()
-    ended, exited = [started], threading.Event()  # when it exited: the block may go on after that
-    with log.open("w") as out:
-        proc = subprocess.Popen(argv, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-
-        def note_exit() -> None:
-            proc.wait()
-            ended[0] = time.monotonic()
-            exited.set()
-
-        threading.Thread(target=note_exit, daemon=True).start()
+    with SuiteRun(name, options, log, say, "this suite") as run:
 
         def outcome() -> Outcome:
-            exited.wait()
-            status, seconds = proc.returncode, ended[0] - started
-            junit = REPORTS / f"{name}.xml"
-            if not junit.exists():
-                return Outcome("this suite", round(seconds, 1), 0, 0, 0, [], f"pytest exited {status} without a report")
-            return junit_outcome("this suite", [junit], seconds)
+            result = run.wait()
+            if not result.junit.exists():
+                return Outcome("this suite", round(result.seconds, 1), 0, 0, 0, [],
+                               f"pytest exited {result.status} without a report")
+            return junit_outcome("this suite", [result.junit], result.seconds)
 
-        try:
-            with reporting("this suite", log, pytest_progress, lambda: not exited.is_set()):
-                yield outcome
-        finally:
-            stop(proc)
+        yield outcome
 
 
-def run_suite(spec: providers.ClusterSpec, name: str, extra: list[str]) -> Outcome:
+def run_suite_alone(spec: providers.ClusterSpec, name: str, extra: list[str]) -> Outcome:
     """This suite alone on the cluster."""
     with suite_running(spec, name, extra) as outcome:
         return outcome()
@@ -234,52 +140,6 @@ def fault_names() -> dict[str, str]:
     from faults.registry import FAULTS
 
     return {name: fault.does for name, fault in FAULTS.items()}
-
-
-def table(healthy: list[Outcome], faulted: dict[str, list[Outcome]], version: str, fault_procs: int = 4) -> str:
-    """The comparison as Markdown, from the outcomes alone."""
-    lines = [f"Kubernetes {version}, one 2-node kind cluster, both suites with 4 processes:", "",
-             "| suite | checks run | passed | wall | checks per minute |", "| --- | --- | --- | --- | --- |"]
-    for o in healthy:
-        rate = f"{o.ran / (o.seconds / 60):.1f}" if o.seconds else "n/a"
-        lines.append(f"| {o.suite} | {o.ran} | {o.passed} | {o.seconds:.0f} s | {rate} |")
-    if len(healthy) == 2 and all(o.seconds and o.ran for o in healthy):
-        ours, theirs = (o.ran / o.seconds for o in healthy)
-        lines += ["", f"Checks per minute, this suite over upstream's: {ours / theirs:.1f}×; wall time, "
-                      f"upstream's over this suite's: {healthy[1].seconds / healthy[0].seconds:.1f}×."]
-    if faulted:
-        described = fault_names()
-        procs = f" (upstream with {fault_procs} processes)" if fault_procs != 4 else ""
-        lines += ["", f"Under each fault, applied to every namespace's Services{procs}; a suite notices a fault "
-                      "when any of its checks fails. This suite's failures are counted by their check's level, "
-                      "and apart when they failed in setup, before any record was probed:", "",
-                  "| fault | what it does | this suite | upstream e2e |", "| --- | --- | --- | --- |"]
-        for name, outcomes in faulted.items():
-            cells = []
-            for o in outcomes:
-                if o.error:
-                    cells.append(f"did not run ({o.error[:60]})")
-                elif o.failed:
-                    first = short_name(o.failures[0]) if o.failures else ""
-                    more = f" and {o.failed - 1} more" if o.failed > 1 else ""
-                    kinds = [f"{n} {lv}" for lv, n in o.failed_levels.items()]
-                    kinds += [f"{o.setup_errors} in setup"] if o.setup_errors else []
-                    by_kind = f": {', '.join(kinds)}" if kinds else ""  # this suite's; upstream's specs have no level
-                    cells.append(f"**noticed**: {o.failed} of {o.ran} failed{by_kind} ({first}{more})")
-                else:
-                    cells.append(f"missed (0 of {o.ran} failed)")
-            what = described.get(name, "").replace("<", "&lt;").replace(">", "&gt;")
-            lines.append(f"| `{name}` | {what} | {' | '.join(cells)} |")
-        neither = [n for n, os in faulted.items() if not any(o.failed for o in os)]
-        lines += ["", f"Noticed by neither: {', '.join(f'`{n}`' for n in neither) or 'none'}."]
-    return "\n".join(lines) + "\n"
-
-
-def short_name(check: str) -> str:
-    """A check's name for the table: pytest's test name, or upstream's spec text, shortened."""
-    name = check_id(check).split("::")[-1]
-    name = re.sub(r"^\[sig-[a-z]+\] ", "", name)
-    return f"`{name[:70]}{'…' if len(name) > 70 else ''}`"
 
 
 def phase_reports(phase: str) -> tuple[str, Path]:
@@ -312,7 +172,7 @@ def write_comparison(healthy: list[Outcome], faulted: dict[str, list[Outcome]], 
                      fault_procs: int) -> str:
     """The comparison so far, as JSON and Markdown in reports/ (after each phase: a cut-short run keeps
     what it measured); returns the Markdown."""
-    text = table(healthy, faulted, version, fault_procs)
+    text = table(healthy, faulted, version, fault_names(), fault_procs)
     (REPORTS / "upstream-comparison.md").write_text(text)
     (REPORTS / "upstream-comparison.json").write_text(json.dumps(
         {"kubernetes": version, "fault_procs": fault_procs, "healthy": [asdict(o) for o in healthy],
@@ -333,7 +193,7 @@ def request(args: argparse.Namespace, name: str) -> Request:
                              cluster_name=name, kubeconfig=args.kubeconfig, context=args.context)
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="headless-conformance upstream", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -358,30 +218,78 @@ def main(argv: list[str] | None = None) -> int:
                            help="put the table into docs/upstream.md")
             p.add_argument("--suite-options", nargs=argparse.REMAINDER, default=[],
                            help="more pytest options for this suite's runs under faults")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def table_command(args: argparse.Namespace) -> int:
+    """The table again from the last comparison's JSON (counted again from its JUnit with --recount)."""
+    try:
+        data = json.loads((REPORTS / "upstream-comparison.json").read_text())
+    except (OSError, ValueError) as err:
+        print(f"upstream: error: no comparison to tabulate ({err}); run `headless-conformance upstream compare`",
+              file=sys.stderr)
+        return 2
+    healthy, faulted, version, fault_procs = outcomes_from(data)
+    if args.recount:
+        healthy = recounted("healthy", healthy)
+        faulted = {name: recounted(name, outcomes) for name, outcomes in faulted.items()}
+    text = write_comparison(healthy, faulted, version, fault_procs)
+    if args.readme:
+        update_docs(text)
+    print(text)
+    return 0
+
+
+def run_command(args: argparse.Namespace, record: builds.UpstreamRecord, spec: providers.ClusterSpec) -> bool:
+    """Upstream's specs alone; whether they all passed."""
+    outcome = run_upstream(record, spec, REPORTS / "upstream", args.procs)
+    say(outcome.line())
+    for name in outcome.failures:
+        say(f"  failed: {name}")
+    return not (outcome.error or outcome.failed)
+
+
+def compare_command(args: argparse.Namespace, record: builds.UpstreamRecord, spec: providers.ClusterSpec,
+                    cluster: str) -> None:
+    """Both suites healthy, one after the other, then both at once under each fault."""
+    ours_name, theirs_dir = phase_reports("healthy")
+    healthy = [run_suite_alone(spec, ours_name, []), run_upstream(record, spec, theirs_dir, args.procs)]
+    for o in healthy:
+        say(o.line())
+    faulted: dict[str, list[Outcome]] = {}
+    text = write_comparison(healthy, faulted, record.kubernetes, args.fault_procs)
+    kube = connect(Path(spec.kubeconfig), spec.context)
+    before = coredns_setup(kube)
+    for name in args.faults:
+        say(f"fault {name}: applying; both suites run at once under it")
+        ours_name, theirs_dir = phase_reports(name)
+        with applied(name, ["--kind-cluster", cluster], everywhere=True), suite_running(
+                spec, ours_name, ["--dns-timeout", "20", "--ready-timeout", "120", *fault_options(name),
+                                  *args.suite_options]) as ours:
+            theirs = run_upstream(record, spec, theirs_dir, args.fault_procs)
+            faulted[name] = [ours(), theirs]
+        say(f"fault {name}: " + "; ".join(o.line() for o in faulted[name]))
+        text = write_comparison(healthy, faulted, record.kubernetes, args.fault_procs)
+        if coredns_setup(kube) != before:
+            raise ProviderError(f"fault {name}: CoreDNS's configuration differs after its restore "
+                                "from before it was applied, so the next faults would not be alone")
+    if args.readme:
+        update_docs(text)
+    print(text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    command = parser()
+    args = command.parse_args(argv)
     if args.command == "table":
-        try:
-            data = json.loads((REPORTS / "upstream-comparison.json").read_text())
-        except (OSError, ValueError) as err:
-            print(f"upstream: error: no comparison to tabulate ({err}); run `headless-conformance upstream compare`",
-                  file=sys.stderr)
-            return 2
-        healthy, faulted, version, fault_procs = outcomes_from(data)
-        if args.recount:
-            healthy = recounted("healthy", healthy)
-            faulted = {name: recounted(name, outcomes) for name, outcomes in faulted.items()}
-        text = write_comparison(healthy, faulted, version, fault_procs)
-        if args.readme:
-            update_docs(text)
-        print(text)
-        return 0
+        return table_command(args)
     if args.command == "compare":
         args.provider, args.kubeconfig, args.context = "kind", None, None
         known = fault_names()
         args.faults = list(known) if args.faults is None else args.faults
         unknown = [f for f in args.faults if f not in known]
         if unknown:
-            parser.error(f"unknown fault {unknown[0]!r} (known: {', '.join(known)})")
+            command.error(f"unknown fault {unknown[0]!r} (known: {', '.join(known)})")
     interrupt_on_termination()
     state = providers.Provisioned()
     failed = True
@@ -395,37 +303,10 @@ def main(argv: list[str] | None = None) -> int:
             say(f"loading {' '.join(record.images)} into the cluster's nodes")
             state.kind.load_image(*record.images)
         if args.command == "run":
-            outcome = run_upstream(record, spec, REPORTS / "upstream", args.procs)
-            say(outcome.line())
-            for name in outcome.failures:
-                say(f"  failed: {name}")
-            failed = bool(outcome.error or outcome.failed)
+            failed = not run_command(args, record, spec)
             return 1 if failed else 0
-        ours_name, theirs_dir = phase_reports("healthy")
-        healthy = [run_suite(spec, ours_name, []), run_upstream(record, spec, theirs_dir, args.procs)]
-        for o in healthy:
-            say(o.line())
-        faulted: dict[str, list[Outcome]] = {}
-        text = write_comparison(healthy, faulted, record.kubernetes, args.fault_procs)
         assert state.kind is not None
-        kube = connect(Path(spec.kubeconfig), spec.context)
-        before = coredns_setup(kube)
-        for name in args.faults:
-            say(f"fault {name}: applying; both suites run at once under it")
-            ours_name, theirs_dir = phase_reports(name)
-            with applied(name, ["--kind-cluster", state.kind.name], everywhere=True), suite_running(
-                    spec, ours_name, ["--dns-timeout", "20", "--ready-timeout", "120", *fault_options(name),
-                                      *args.suite_options]) as ours:
-                theirs = run_upstream(record, spec, theirs_dir, args.fault_procs)
-                faulted[name] = [ours(), theirs]
-            say(f"fault {name}: " + "; ".join(o.line() for o in faulted[name]))
-            text = write_comparison(healthy, faulted, record.kubernetes, args.fault_procs)
-            if coredns_setup(kube) != before:
-                raise ProviderError(f"fault {name}: CoreDNS's configuration differs after its restore "
-                                              "from before it was applied, so the next faults would not be alone")
-        if args.readme:
-            update_docs(text)
-        print(text)
+        compare_command(args, record, spec, state.kind.name)
         failed = False
         return 0
     except (*providers.ERRORS, FaultNotApplied) as err:

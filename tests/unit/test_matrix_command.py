@@ -1,5 +1,5 @@
 """headless-conformance matrix without a cluster: the plan CI reads, cells chosen exactly, the assembling of
-cells with the ones expected but missing, and progress read from a cell's output."""
+cells with the ones expected but missing."""
 
 from __future__ import annotations
 
@@ -79,11 +79,3 @@ def test_nothing_to_assemble_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert (done.returncode, done.stderr) == (2, "matrix: error: no cell files given, and none expected\n")
 
 
-def test_progress_counts_checks_from_verbose_xdist_lines() -> None:
-    progress = load_script().Progress()
-    progress.read("[headless-conformance] creating kind cluster hc-matrix-1-37-ipv4 from node:v1.37.2\n")
-    assert str(progress) == "[headless-conformance] creating kind cluster hc-matrix-1-37-ipv4 from node:v1.37.2"
-    progress.read("[gw2] [  5%] PASSED suites/test_ports.py::test_udp_port\n")
-    progress.read("[gw0] [ 10%] FAILED suites/test_ports.py::test_unnamed_port\n")
-    progress.read("[gw1] [ 12%] SKIPPED suites/test_dual_stack.py::test_pairs\n")
-    assert str(progress) == "12% of checks done, 1 failed"

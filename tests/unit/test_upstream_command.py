@@ -10,6 +10,8 @@ import pytest
 
 from cli import upstream as cli_upstream
 from common.markdown import markers
+from headless_conformance.results.comparison import table
+from headless_conformance.results.run_output import Outcome, junit_outcome
 
 GINKGO_JUNIT = """<?xml version="1.0" encoding="UTF-8"?>
 <testsuites tests="4" disabled="0" errors="0" failures="1" time="310.2">
@@ -36,7 +38,7 @@ def load():
 def test_a_skipped_spec_did_not_run_and_a_failure_is_named(tmp_path: Path) -> None:
     junit = tmp_path / "junit.xml"
     junit.write_text(GINKGO_JUNIT)
-    outcome = load().junit_outcome("upstream e2e", [junit], 310.2)
+    outcome = junit_outcome("upstream e2e", [junit], 310.2)
     assert (outcome.ran, outcome.passed, outcome.failed) == (3, 2, 1)  # the suite node is no spec
     assert outcome.failures == ["[sig-network] DNS should provide DNS for pods for Hostname [Conformance]"]
     assert outcome.line() == "upstream e2e: 2 of 3 passed, 1 failed in 310 s, 0.6 per minute"
@@ -60,26 +62,24 @@ PYTEST_JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 
 
 def test_a_setup_error_is_counted_failed_and_named_after_the_assertion_failures(tmp_path: Path) -> None:
-    up = load()
     junit = tmp_path / "junit.xml"
     junit.write_text(PYTEST_JUNIT)
-    outcome = up.junit_outcome("this suite", [junit], 60)
+    outcome = junit_outcome("this suite", [junit], 60)
     assert (outcome.ran, outcome.passed, outcome.failed, outcome.setup_errors) == (3, 1, 2, 1)
     assert outcome.failed_levels == {"spec": 1}  # past setup, by level: the scenario check failed in its setup
     assert outcome.failures == ["test_each_pod_has_the_deprecated_dashed_pod_record",
                                 "test_deleted_pod_returns_with_its_name"]
-    text = up.table([], {"no-pod-records": [outcome, up.Outcome("upstream e2e", 900, 30, 30, 0)]}, "v1.37.2")
+    text = table([], {"no-pod-records": [outcome, Outcome("upstream e2e", 900, 30, 30, 0)]}, "v1.37.2", {})
     assert "| **noticed**: 2 of 3 failed: 1 spec, 1 in setup (`test_each_pod_has_the_deprecated_dashed_pod_record` " \
            "and 1 more) |" in text
 
 
 def test_the_table_says_who_noticed_each_fault_and_which_neither_did() -> None:
-    up = load()
-    healthy = [up.Outcome("this suite", 150, 61, 61, 0), up.Outcome("upstream e2e", 600, 30, 30, 0)]
-    faulted = {"wrong-records": [up.Outcome("this suite", 200, 61, 40, 21, ["suites/test_a.py::test_b@g"]),
-                                 up.Outcome("upstream e2e", 900, 30, 30, 0)],
-               "no-storage": [up.Outcome("this suite", 200, 61, 61, 0), up.Outcome("upstream e2e", 900, 30, 30, 0)]}
-    text = up.table(healthy, faulted, "v1.37.2")
+    healthy = [Outcome("this suite", 150, 61, 61, 0), Outcome("upstream e2e", 600, 30, 30, 0)]
+    faulted = {"wrong-records": [Outcome("this suite", 200, 61, 40, 21, ["suites/test_a.py::test_b@g"]),
+                                 Outcome("upstream e2e", 900, 30, 30, 0)],
+               "no-storage": [Outcome("this suite", 200, 61, 61, 0), Outcome("upstream e2e", 900, 30, 30, 0)]}
+    text = table(healthy, faulted, "v1.37.2", {"wrong-records": "wrong"})
     assert "| this suite | 61 | 61 | 150 s | 24.4 |" in text
     assert "| upstream e2e | 30 | 30 | 600 s | 3.0 |" in text
     assert "| `wrong-records` | " in text
@@ -101,15 +101,6 @@ def test_the_docs_table_is_replaced_between_its_markers(tmp_path: Path, monkeypa
         up.update_docs("| new |\n")
 
 
-def test_progress_is_read_from_each_suites_own_output() -> None:
-    up = load()
-    ginkgo = "[1795] Kubernetes e2e suite - 34/3206 specs - 4 procs SSS•SS•S\n  [FAIL] [sig-network] DNS x\nSS•"
-    assert up.ginkgo_progress(ginkgo) == "3 specs passed of 34, 1 failed"
-    assert up.pytest_progress("bringing up nodes...\n\n....s...F.. [ 18%]\n........ [ 31%]\n..x") == \
-        "22 checks done, 1 failed"
-    assert up.pytest_progress("created: 4/4 workers") == "starting"
-
-
 def test_the_table_is_made_again_from_the_comparisons_json(tmp_path: Path, monkeypatch) -> None:
     import json
 
@@ -128,14 +119,15 @@ def test_a_comparison_cut_short_keeps_the_phases_it_measured(tmp_path: Path, mon
 
     up = load()
     monkeypatch.setattr(up, "REPORTS", tmp_path)
-    healthy = [up.Outcome("this suite", 156, 55, 55, 0), up.Outcome("upstream e2e", 328, 34, 34, 0)]
-    faulted = {"stray-endpointslice": [up.Outcome("this suite", 300, 55, 40, 15, ["t::test_a"]),
-                                       up.Outcome("upstream e2e", 330, 34, 34, 0)]}
+    healthy = [Outcome("this suite", 156, 55, 55, 0), Outcome("upstream e2e", 328, 34, 34, 0)]
+    faulted = {"stray-endpointslice": [Outcome("this suite", 300, 55, 40, 15, ["t::test_a"]),
+                                       Outcome("upstream e2e", 330, 34, 34, 0)]}
     text = up.write_comparison(healthy, faulted, "v1.37.2", 8)
     assert "applied to every namespace's Services (upstream with 8 processes)" in text
     assert "| `stray-endpointslice` |" in text and "missed (0 of 34 failed)" in text
-    again = up.outcomes_from(json.loads((tmp_path / "upstream-comparison.json").read_text()))
-    assert up.table(*again) == text == (tmp_path / "upstream-comparison.md").read_text()
+    healthy, faulted, version, procs = up.outcomes_from(json.loads((tmp_path / "upstream-comparison.json").read_text()))
+    assert table(healthy, faulted, version, up.fault_names(), procs) == text == \
+        (tmp_path / "upstream-comparison.md").read_text()
 
 
 def test_a_comparison_is_recounted_from_the_junit_its_phases_kept(tmp_path: Path, monkeypatch) -> None:
@@ -146,8 +138,8 @@ def test_a_comparison_is_recounted_from_the_junit_its_phases_kept(tmp_path: Path
     (tmp_path / "upstream-compare-no-pod-records.xml").write_text(PYTEST_JUNIT)
     (tmp_path / "upstream" / "no-pod-records").mkdir(parents=True)
     (tmp_path / "upstream" / "no-pod-records" / "junit.xml").write_text(GINKGO_JUNIT)
-    up.write_comparison([], {"no-pod-records": [up.Outcome("this suite", 280, 3, 1, 2, ["b", "a"]),
-                                                up.Outcome("upstream e2e", 660, 3, 3, 0)]}, "v1.37.2", 8)
+    up.write_comparison([], {"no-pod-records": [Outcome("this suite", 280, 3, 1, 2, ["b", "a"]),
+                                                Outcome("upstream e2e", 660, 3, 3, 0)]}, "v1.37.2", 8)
     monkeypatch.setattr(sys, "argv", ["upstream", "table", "--recount"])
     assert up.main() == 0
     data = json.loads((tmp_path / "upstream-comparison.json").read_text())
