@@ -33,26 +33,23 @@ def first(events: list[PodEvent], pod: str, what: str) -> int | None:
 
 def creation_violations(events: list[PodEvent], pods_in_order: list[str]) -> list[str]:
     """Each pod must first appear only after its predecessor was seen Ready."""
-    problems = []
-    for before, after in zip(pods_in_order, pods_in_order[1:], strict=False):
-        ready, seen = first(events, before, "ready"), first(events, after, "seen")
-        if seen is None or ready is None:
-            problems.append(f"{after} seen at {seen}, {before} ready at {ready}: not both observed")
-        elif seen < ready:
-            problems.append(f"{after} appeared (event {seen}) before {before} was Ready (event {ready})")
-    return problems
+    return _in_turn(events, pods_in_order, ("ready", "Ready"), ("seen", "appeared"))
 
 
 def deletion_violations(events: list[PodEvent], pods_in_removal_order: list[str]) -> list[str]:
     """Each pod must start terminating only after the previous one in removal order is gone."""
+    return _in_turn(events, pods_in_removal_order, ("deleted", "gone"), ("terminating", "began terminating"))
+
+
+def _in_turn(events: list[PodEvent], pods: list[str], done: tuple[str, str], begun: tuple[str, str]) -> list[str]:
+    """Each pod's `begun` event (the `first` kind, and its words) only after its predecessor's `done` one."""
     problems = []
-    for gone, next_ in zip(pods_in_removal_order, pods_in_removal_order[1:], strict=False):
-        deleted, terminating = first(events, gone, "deleted"), first(events, next_, "terminating")
-        if deleted is None or terminating is None:
-            problems.append(f"{gone} deleted at {deleted}, {next_} terminating at {terminating}: not both observed")
-        elif terminating < deleted:
-            problems.append(f"{next_} began terminating (event {terminating}) before {gone} was gone "
-                            f"(event {deleted})")
+    for before, after in zip(pods, pods[1:], strict=False):
+        finished, started = first(events, before, done[0]), first(events, after, begun[0])
+        if finished is None or started is None:
+            problems.append(f"{before} {done[0]} at {finished}, {after} {begun[0]} at {started}: not both observed")
+        elif started < finished:
+            problems.append(f"{after} {begun[1]} (event {started}) before {before} was {done[1]} (event {finished})")
     return problems
 
 

@@ -50,7 +50,7 @@ def test_pod_seen_before_predecessor_ready() -> None:
 
 def test_creation_with_unobserved_pod() -> None:
     events = [added("web-0"), ready("web-0"), added("web-1"), ready("web-1")]
-    assert creation_violations(events, PODS) == ["web-2 seen at None, web-1 ready at 3: not both observed"]
+    assert creation_violations(events, PODS) == ["web-1 ready at 3, web-2 seen at None: not both observed"]
 
 
 def test_ordered_deletion_has_no_violations() -> None:
