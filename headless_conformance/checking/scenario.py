@@ -63,13 +63,22 @@ class Scenario:
         if not watched:
             for manifest in manifests:
                 workloads.apply_manifest(manifest)
-            workloads.wait_rollout(kind, name, selector)
-            return cls(workloads, kind, name, domain, service, selector)
+            scenario = cls(workloads, kind, name, domain, service, selector)
+            scenario._settle(workloads.wait_rollout(kind, name, selector))
+            return scenario
         with workloads.pod_events(selector) as log:
             for manifest in manifests:
                 workloads.apply_manifest(manifest)
-            workloads.wait_rollout(kind, name, selector)
-        return cls(workloads, kind, name, domain, service, selector, list(log.events))
+            pods = workloads.wait_rollout(kind, name, selector)
+        scenario = cls(workloads, kind, name, domain, service, selector, list(log.events))
+        scenario._settle(pods)
+        return scenario
+
+    def _settle(self, pods: list[PodInfo]) -> None:
+        """Until the Service's EndpointSlices list every address of the rolled-out pods as ready: they
+        trail the pods' readiness, and a check's first expectation, timed from when it began, must
+        not meet an answer of the moment before (a cache would rightly keep it for its TTL)."""
+        self.workloads.await_endpoints(self.service, {ip for p in pods if p.serving for ip in p.ips})
 
     @property
     def namespace(self) -> str:
