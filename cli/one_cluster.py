@@ -55,3 +55,9 @@ class OneCluster:
         cell = result.cell or Cell.missing(self.kubernetes_version, "?", result.error)
         cell.name = report_name
         return result.status, cell, result.seconds
+
+    def close(self) -> None:
+        if self.cluster.exists():
+            self.say(f"deleting kind cluster {self.name}")
+            self.cluster.delete()
+        (REPORTS / f"{self.name}-kubeconfig").unlink(missing_ok=True)
