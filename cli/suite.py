@@ -6,6 +6,7 @@ one `SuiteResult`: exit status, seconds, and the cell the run wrote (reports/<na
 
 from __future__ import annotations
 
+import codecs
 import subprocess
 import sys
 import threading
@@ -13,6 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import TextIO
 
 from common.signals import stop
 from headless_conformance.provisioning.request import Say
@@ -52,27 +54,32 @@ class SuiteRun:
         self.report_name, self.log, self.say, self.label = report_name, log, say, label
         self.argv = suite_argv(["--report-name", report_name, *options])
         self.progress = SuiteProgress()
-        self._proc: subprocess.Popen[str] | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
         self._ended = threading.Event()
         self._started = self._seconds = 0.0
 
     def __enter__(self) -> SuiteRun:
         (REPORTS / f"{self.report_name}.json").unlink(missing_ok=True)
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        out = self.log.open("w", buffering=1)  # line by line, so the log can be followed while it runs
+        out = self.log.open("w")
         self._started = time.monotonic()
         self._proc = subprocess.Popen(self.argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                      text=True, start_new_session=True)
+                                      start_new_session=True)
         threading.Thread(target=self._copy, args=(out,), daemon=True).start()
         threading.Thread(target=self._tell, daemon=True).start()
         return self
 
-    def _copy(self, out: object) -> None:
+    def _copy(self, out: TextIO) -> None:
+        """The output as it comes (not line by line: -q ends a line only every few dozen checks), into
+        the log, flushed, so that it can be followed while the run goes on."""
         assert self._proc is not None and self._proc.stdout is not None
-        with out:  # type: ignore[attr-defined]
-            for line in self._proc.stdout:
-                out.write(line)  # type: ignore[attr-defined]
-                self.progress.read(line)
+        decode = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        with out:
+            while chunk := self._proc.stdout.read1(65536):  # type: ignore[attr-defined]
+                text = decode.decode(chunk)
+                out.write(text)
+                out.flush()
+                self.progress.feed(text)
         self._proc.wait()
         self._seconds = time.monotonic() - self._started
         self._ended.set()

@@ -26,6 +26,13 @@ class SuiteProgress:
         self.done = 0
         self.failed = 0
         self.stage = "starting"
+        self._partial = ""  # the line being written: -q writes a check's mark as it ends, the newline later
+
+    def feed(self, chunk: str) -> None:
+        """Output as it comes, in pieces of any size."""
+        *lines, self._partial = (self._partial + chunk).split("\n")
+        for line in lines:
+            self.read(line)
 
     def read(self, line: str) -> None:
         text = line.strip()
@@ -47,9 +54,15 @@ class SuiteProgress:
             self.stage = text[:100]
 
     def __str__(self) -> str:
-        if self.stage != "checks":
+        marks = self.QUIET.match(self._partial.strip())
+        done, failed = self.done, self.failed
+        if marks:
+            done += len(marks.group(1))
+            failed += sum(marks.group(1).count(c) for c in "FEX")
+        if self.stage != "checks" and not marks:
             return self.stage
-        return f"{self.percent}% of checks done" + (f", {self.failed} failed" if self.failed else "")
+        share = f"{self.percent}% of checks" if self.percent and done == self.done else f"{done} checks"
+        return f"{share} done" + (f", {failed} failed" if failed else "")
 
 
 def ginkgo_progress(text: str) -> str:

@@ -36,3 +36,13 @@ def test_quiet_lines_count_each_mark() -> None:
 def test_ginkgo_progress_counts_specs_passed_and_failed() -> None:
     ginkgo = "[1795] Kubernetes e2e suite - 34/3206 specs - 4 procs SSS•SS•S\n  [FAIL] [sig-network] DNS x\nSS•"
     assert ginkgo_progress(ginkgo) == "3 specs passed of 34, 1 failed"
+
+
+def test_quiet_marks_count_before_their_line_ends() -> None:
+    progress = SuiteProgress()
+    progress.feed("[headless-conformance] running the checks\n....")
+    assert str(progress) == "4 checks done"
+    progress.feed("F.")
+    assert str(progress) == "6 checks done, 1 failed"
+    progress.feed(" [ 50%]\n..")
+    assert (str(progress), progress.done) == ("8 checks done, 1 failed", 6)
