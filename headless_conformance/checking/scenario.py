@@ -75,10 +75,13 @@ class Scenario:
         return scenario
 
     def _settle(self, pods: list[PodInfo]) -> None:
-        """Until the Service's EndpointSlices list every address of the rolled-out pods as ready: they
-        trail the pods' readiness, and a check's first expectation, timed from when it began, must
-        not meet an answer of the moment before (a cache would rightly keep it for its TTL)."""
-        self.workloads.await_endpoints(self.service, {ip for p in pods if p.serving for ip in p.ips})
+        """Until the Service's EndpointSlices list every address of the rolled-out pods (of the
+        Service's IP families) as ready: they trail the pods' readiness, and a check's first
+        expectation, timed from when it began, must not meet an answer of the moment before (a cache
+        would rightly keep it for its TTL)."""
+        families = set(self.workloads.service(self.service).ip_families)
+        self.workloads.await_endpoints(self.service, {ip for p in pods if p.serving for ip in p.ips
+                                                      if ("IPv6" if ":" in ip else "IPv4") in families})
 
     @property
     def namespace(self) -> str:
