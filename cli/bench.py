@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
             name = f"bench-{fault}"
             try:
                 with applied(fault, ["--kubeconfig", str(cluster.kubeconfig())]):
-                    status, cell, seconds = cluster.run(name, [*args.pytest_options, "-n", "4",
+                    status, cell, seconds = cluster.run(name, [*args.pytest_options, *DURATIONS, "-n", "4",
                                                                *FAULTS[fault].suite_options])
             except FaultNotApplied as err:
                 add(Row(f"the suite, `-n 4`, under `{fault}`", 0, f"not measured: {err}", 4, fault))
