@@ -34,6 +34,7 @@ from headless_conformance.checking.propagation import Budget, Budgets
 from headless_conformance.checking.records import (
     CLEAN_ENOUGH,
     Addresses,
+    Judge,
     SrvEndpoints,
     cname_to,
     describe_asked,
@@ -50,7 +51,8 @@ from headless_conformance.checking.records import (
 )
 from headless_conformance.checking.verdict import Answered, Deadline, Earlier, Expectation, Hold, Poll
 
-Check = tuple[str, Callable[[DigAnswer], bool]]  # a record type and what its answer must be
+Check = tuple[str, Judge]  # a record type and what its answer must be
+Question = tuple[str, str, Judge]  # a name, a record type and what its answer must be
 # One poll of an expectation: yields each round's queries, is sent their answers, returns each server's
 # verdict. Rounds of several expectations polled together go in one batch of the probe's stream.
 Round = Generator[list[Query], list[Asked], list[Answered]]
@@ -319,7 +321,7 @@ class Dns:
             shown = f"right {max(lags):.2f} s after the EndpointSlices, a server wrong before ({each})"
         self.probes.transcript.figure(f"DNS reflected {change.what}", f"{shown}{within}, held {self.hold}")
 
-    def _ask_each(self, questions: list[tuple[str, str, Callable[[DigAnswer], bool]]], transport: str = "udp",
+    def _ask_each(self, questions: list[Question], transport: str = "udp",
                   allow_cname: bool = False,
                   ) -> Generator[list[Query], list[Asked], tuple[list[Answered], list[DigAnswer]]]:
         """Each server's answers to every (name, type, ok) of `questions`, asked in one round; with the
@@ -354,7 +356,7 @@ class Dns:
         return self._await_questions([(name, t, ok) for t, ok in checks], expected, transport, address=address,
                                      stays=stays, allow_cname=allow_cname)
 
-    def _await_questions(self, questions: list[tuple[str, str, Callable[[DigAnswer], bool]]], expected: str,
+    def _await_questions(self, questions: list[Question], expected: str,
                          transport: str = "udp", *, address: str | None = None, stays: bool = False,
                          allow_cname: bool = False) -> Outcome[DigAnswer]:
         """Until every server answers each of `questions` (name, type, ok) cleanly and as `ok` says,
@@ -372,14 +374,14 @@ class Dns:
         return Outcome(last[0] if last else None, time.monotonic() - started, len(expectation.polls))  # type: ignore[arg-type]
 
     # -- expectations --------------------------------------------------------------------------------
-    def await_answer(self, name: str, rdtype: str, ok: Callable[[DigAnswer], bool], expected: str,
+    def await_answer(self, name: str, rdtype: str, ok: Judge, expected: str,
                      transport: str = "udp") -> Outcome[DigAnswer]:
         """Until every server gives a clean answer to `name` `rdtype` for which `ok` holds."""
         __tracebackhide__ = True
         return self._await_all(name, [(rdtype, ok)], expected, transport)
 
     def _address_questions(self, name: str, addresses: set[str], rdtype: str | None = None,
-                           ) -> tuple[list[tuple[str, str, Callable[[DigAnswer], bool]]], str]:
+                           ) -> tuple[list[Question], str]:
         types = [rdtype] if rdtype else list(dict.fromkeys([*self.record_types, "A", "AAAA"]))
 
         questions = [(name, t, Addresses(frozenset(a for a in addresses if record_type(a) == t), t)) for t in types]
