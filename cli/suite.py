@@ -1,5 +1,5 @@
 """The one way a command runs the suite: pytest on suites/ as a child process (in its own process
-group, so that what it starts stops with it), its output kept line by line in a log, how far it is
+group, so that what it starts stops with it), its output kept in a log as it comes, how far it is
 said on a clock (a long check prints nothing for minutes), and — if the command is interrupted or
 leaves the block early — stopped with SIGTERM, on which the run deletes what it made. Its result is
 one `SuiteResult`: exit status, seconds, and the cell the run wrote (reports/<name>.json)."""
@@ -74,15 +74,17 @@ class SuiteRun:
         the log, flushed, so that it can be followed while the run goes on."""
         assert self._proc is not None and self._proc.stdout is not None
         decode = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        with out:
-            while chunk := self._proc.stdout.read1(65536):  # type: ignore[attr-defined]
-                text = decode.decode(chunk)
-                out.write(text)
-                out.flush()
-                self.progress.feed(text)
-        self._proc.wait()
-        self._seconds = time.monotonic() - self._started
-        self._ended.set()
+        try:
+            with out:
+                while chunk := self._proc.stdout.read1(65536):  # type: ignore[attr-defined]
+                    text = decode.decode(chunk)
+                    out.write(text)
+                    out.flush()
+                    self.progress.feed(text)
+        finally:  # whatever ended the copy, `wait()` must not wait for ever
+            self._proc.wait()
+            self._seconds = time.monotonic() - self._started
+            self._ended.set()
 
     def _tell(self) -> None:
         while not self._ended.wait(PROGRESS_EVERY_S):
