@@ -8,6 +8,7 @@ pytest_plugins = [
     "fixtures.namespace",
     "fixtures.propagation",
     "fixtures.scenario",
+    "fixtures.clients",
     "fixtures.divergences",
     "fixtures.results",
     "fixtures.report",

@@ -119,7 +119,7 @@ def build_images(kube: releases.KubernetesVersion, bins: Binaries, tags: dict[st
     docker.build(busybox, (IMAGES / "busybox.Dockerfile").read_text(), {"rootfs": rootfs}, log)
 
     dig = f"{PREFIX}/dig:{versions.DEBIAN_SUITE}"
-    docker.build(dig, from_debian(IMAGES / "dig.Dockerfile"), {}, log)
+    docker.build(dig, from_debian(IMAGES / "dig.Dockerfile"), {"resolve.c": IMAGES / "resolve.c"}, log)
     return ImageSet(kubeadm=tags, flannel=flannel, local_path=local_path, busybox=busybox, dig=dig)
 
 

@@ -168,8 +168,19 @@ COREDNS = {
     "nxdomain-elsewhere": "a name under no Service, endpoint or pod is NXDOMAIN",
     "srv-protocol": "a port's SRV records are under its own protocol's label alone (none under _tcp for UDP)",
 }
-LEVELS = ("spec", "rfc", "coredns", "scenario", "cluster")
+# what applications' resolvers must get from the records a server holds, as each library documents its walk
+CLIENT = {
+    "search-walk": "each resolver gets exactly the addresses the server holds for the first name its documented "
+                   "search walk finds (glibc's res_nsearch, musl's name_from_dns_search), and nothing where the "
+                   "walk finds none",
+    "large-answer": "an answer too large for UDP reaches glibc, and musl from 1.2.4, whole over TCP (musl keeps "
+                    "at most 48 addresses); musl before 1.2.4 keeps what the truncated UDP answer held",
+    "questions": "a lookup sends exactly the questions of its resolver's documented search walk",
+}
+CLIENT_URL = "https://man7.org/linux/man-pages/man5/resolv.conf.5.html"
+LEVELS = ("spec", "rfc", "coredns", "client", "scenario", "cluster")
 LEVEL_TITLES = {"spec": "Kubernetes DNS specification", "rfc": "DNS protocol (RFC)", "coredns": "CoreDNS behaviour",
+                "client": "client resolvers (glibc, musl)",
                 "scenario": "documented scenario behaviour", "cluster": "cluster prerequisite",
                 "unlabelled": "unlabelled"}
 
@@ -247,6 +258,8 @@ def rule(level: str, args: tuple[str, ...] | list[str]) -> Rule | None:
     key = args[0] if args else ""
     if level == "coredns":
         return Rule("coredns", key, COREDNS[key], COREDNS_URL) if key in COREDNS else None
+    if level == "client":
+        return Rule("client", key, CLIENT[key], CLIENT_URL) if key in CLIENT else None
     return Rule(level, key, key, "")
 
 

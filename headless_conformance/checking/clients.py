@@ -1,0 +1,226 @@
+"""Applications' resolvers, run where applications run: probe pods in a Service's own namespace (so
+that its short names resolve through the search path), one per `ndots`, each with glibc's and musl's
+resolvers (headless_conformance.checking.resolvers). `ndots:5` is the pod's default (ClusterFirst);
+the others are set through `dnsConfig`, as applications set them.
+
+Counting a lookup's questions: a second pod per `ndots` whose resolv.conf names a dnsmasq in the pod
+(no cache, every query logged), forwarding to the nameservers and with the search path of the pods
+above. Nothing of the cluster changes: the count is the resolver's alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from headless_conformance.checking.probes import Probes, Query
+from headless_conformance.checking.resolvers import (
+    ASKED_TYPES,
+    NO_RESPONSE,
+    Lookup,
+    Prediction,
+    Reply,
+    Resolver,
+    candidates,
+    glibc_version,
+    lookups_script,
+    parse_lookups,
+    predict,
+    resolvers_in,
+    walk,
+)
+
+DEFAULT_NDOTS = 5  # what the kubelet writes for a ClusterFirst pod
+QUERY_LOG = "/tmp/queries.log"
+# one try of 1 s a question while counting: a question the path never answers costs a second, not the
+# resolver's 5 s and its retries (the questions of the walk are the same)
+COUNTING_OPTIONS = ({"name": "timeout", "value": "1"}, {"name": "attempts", "value": "1"})
+LOOKUP_TIMEOUT = 60.0  # a lookup of several names, each resolver's own retries and timeouts included
+
+
+@dataclass(frozen=True)
+class ResolvConf:
+    text: str
+    nameservers: tuple[str, ...]
+    search: tuple[str, ...]
+    ndots: int
+
+
+def parse_resolv_conf(text: str) -> ResolvConf:
+    """resolv.conf(5): the nameservers, the last `search` line, `ndots` (1 where unset)."""
+    nameservers, search, ndots = [], (), 1
+    for line in text.splitlines():
+        words = line.split("#", 1)[0].split()
+        if not words:
+            continue
+        if words[0] == "nameserver" and len(words) > 1:
+            nameservers.append(words[1])
+        elif words[0] == "search":
+            search = tuple(words[1:])
+        elif words[0] == "options":
+            for option in words[1:]:
+                found = re.fullmatch(r"ndots:(\d+)", option)
+                if found:
+                    ndots = min(int(found.group(1)), 15)
+    return ResolvConf(text, tuple(nameservers), search, ndots)
+
+
+def options_given(ndots: int, extra: Sequence[str]) -> list[dict[str, str]]:
+    """A pod's dnsConfig options: `ndots` where not the default, then `extra` ("name:value" or "name"),
+    an option of the same name replacing it."""
+    chosen: dict[str, str | None] = {} if ndots == DEFAULT_NDOTS else {"ndots": str(ndots)}
+    for option in extra:
+        name, _, value = option.partition(":")
+        chosen[name] = value or None
+    return [{"name": n, **({"value": v} if v is not None else {})} for n, v in chosen.items()]
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One lookup beside what the resolver's documented walk must get from the server's records."""
+
+    resolver: Resolver
+    name: str
+    walk: str
+    prediction: Prediction
+    lookup: Lookup
+
+    @property
+    def right(self) -> bool:
+        return self.prediction.matches(self.lookup.found, self.lookup.addresses)
+
+    def got(self) -> str:
+        if not self.lookup.found:
+            return f"not found (exit {self.lookup.status}: {self.lookup.error or 'no address'})"
+        shown = ", ".join(sorted(self.lookup.addresses)[:6]) + (" …" if len(self.lookup.addresses) > 6 else "")
+        return f"{len(self.lookup.addresses)} addresses: {shown}"
+
+    def __str__(self) -> str:
+        return (f"{self.resolver.name} {self.name} [{self.walk}]: got {self.got()} in {self.lookup.seconds:.3f} s; "
+                f"its walk must get {self.prediction.expected()}")
+
+
+class Clients:
+    """Client pods in `probes`' place (the Service's namespace), made on first use."""
+
+    def __init__(self, probes: Probes, image: str, ndots: Sequence[int] = (DEFAULT_NDOTS, 1, 2),
+                 extra_options: Sequence[str] = ()) -> None:
+        self.probes = probes
+        self.image = image
+        self.ndots = tuple(ndots)
+        self.extra_options = tuple(extra_options)
+        self._confs: dict[str, ResolvConf] = {}
+        self._resolvers: list[Resolver] | None = None
+        for n in self.ndots:
+            options = options_given(n, self.extra_options)
+            probes.add_pod(self.pod(n), image, dns={"dnsConfig": {"options": options}} if options else None)
+
+    @staticmethod
+    def pod(ndots: int) -> str:
+        return f"client-ndots{ndots}"
+
+    @staticmethod
+    def counting_pod(ndots: int) -> str:
+        return f"counting-ndots{ndots}"
+
+    def start(self) -> None:
+        self.probes.start([self.pod(n) for n in self.ndots])
+
+    def resolv_conf(self, pod: str) -> ResolvConf:
+        if pod not in self._confs:
+            self._confs[pod] = parse_resolv_conf(self._run(pod, ["cat", "/etc/resolv.conf"]).stdout)
+        return self._confs[pod]
+
+    def resolvers(self) -> list[Resolver]:
+        """glibc and each musl of the probe image."""
+        if self._resolvers is None:
+            pod = self.pod(self.ndots[0])
+            listing = self._run(pod, ["ls", "/usr/local/bin"]).stdout
+            self._resolvers = resolvers_in(listing, glibc_version(self._run(pod, ["ldd", "--version"]).stdout))
+        return self._resolvers
+
+
+    def start_counting(self) -> None:
+        """The counting pods: the client pods' nameservers and search path, a dnsmasq in between."""
+        conf = self.resolv_conf(self.pod(DEFAULT_NDOTS) if DEFAULT_NDOTS in self.ndots else self.pod(self.ndots[0]))
+        for n in self.ndots:
+            options = [{"name": "ndots", "value": str(n)}, *COUNTING_OPTIONS,
+                       *options_given(DEFAULT_NDOTS, self.extra_options)]
+            options = list({o["name"]: o for o in options}.values())
+            self.probes.add_pod(self.counting_pod(n), self.image, command=dnsmasq_argv(conf.nameservers),
+                                ready_when=["grep", "-q", "using nameserver", QUERY_LOG],
+                                dns={"dnsPolicy": "None", "dnsConfig": {
+                                    "nameservers": ["127.0.0.1"], "searches": list(conf.search), "options": options}})
+        self.probes.start([self.counting_pod(n) for n in self.ndots])
+
+    def judge(self, ndots: int, names: Sequence[str], counted: bool = False,
+              types: Sequence[str] = ASKED_TYPES) -> list[Seen]:
+        """Each resolver's lookup of each name in the pod of `ndots`, beside what its documented walk
+        (for that `ndots`, the pod's search path) must get from what dig proves the server answers
+        every name it may ask; `counted`: in the counting pod, with the questions it sent."""
+        pod = self.counting_pod(ndots) if counted else self.pod(ndots)
+        lookups = self._lookups(pod, self.resolvers(), names, QUERY_LOG if counted else None)
+        predictions = self.predictions(ndots, names, types)
+        return [Seen(r, n, walk(r, n, ndots), predictions[r, n], lookup)
+                for r, found in lookups.items() for n, lookup in zip(names, found, strict=True)]
+
+    def predictions(self, ndots: int, names: Sequence[str],
+                    types: Sequence[str]) -> dict[tuple[Resolver, str], Prediction]:
+        """What each resolver's walk must get for each name, from what dig proves the server answers the
+        names it asks: asked in rounds, the names each walk needs next, so that a name past where every
+        walk ends is never asked (one outside the cluster's zone may take dig's whole timeout)."""
+        search = self.resolv_conf(self.pod(ndots)).search
+        walks = {(r, n): candidates(r, n, search, ndots) for r in self.resolvers() for n in names}
+        replies: dict[str, dict[str, Reply]] = {}
+        while True:
+            decided = {key: predict(key[0], types, [(c, replies.get(c)) for c in chain],
+                                    as_is=key[1] if key[1].endswith(".") else f"{key[1]}.")
+                       for key, chain in walks.items()}
+            needed = {d for d in decided.values() if isinstance(d, str)}
+            if not needed:
+                return {key: d for key, d in decided.items() if isinstance(d, Prediction)}
+            replies.update(self.replies(needed, types))
+
+    def replies(self, names: Iterable[str], types: Sequence[str]) -> dict[str, dict[str, Reply]]:
+        """What the pods' own DNS path answers each absolute name, for each type, asked by dig from the
+        Service's namespace; where the answer came truncated, also what a UDP answer without EDNS
+        (512 bytes, as the C libraries ask) still held."""
+        names = sorted(set(names))
+        queries = [Query(n, t, None, "udp") for n in names for t in types]
+        found: dict[str, dict[str, Reply]] = {n: {} for n in names}
+        cut = []
+        for q, asked in zip(queries, self.probes.ask_all(queries), strict=True):
+            if asked.answer is None:
+                found[q.name][q.rdtype] = Reply(NO_RESPONSE)
+                continue
+            held = tuple(r.address for r in asked.answer.records(q.rdtype))
+            found[q.name][q.rdtype] = Reply(asked.answer.rcode, held, seconds=asked.answer.seconds)
+            if asked.answer.retried_over_tcp:
+                cut.append(Query(q.name, q.rdtype, None, "udp-512"))
+        for q, asked in zip(cut, self.probes.ask_all(cut) if cut else [], strict=True):
+            held = len(asked.answer.records(q.rdtype)) if asked.answer is not None else 0
+            full = found[q.name][q.rdtype]
+            found[q.name][q.rdtype] = Reply(full.rcode, full.addresses, held, full.seconds)
+        return found
+
+    def _lookups(self, pod: str, resolvers: Sequence[Resolver], names: Sequence[str],
+                 query_log: str | None) -> dict[Resolver, list[Lookup]]:
+        """Each resolver's lookup of each name: all at once, or one after another where their questions
+        are counted."""
+        argvs = [r.argv(n) for r in resolvers for n in names]
+        script = lookups_script(argvs, query_log, together=query_log is None)
+        found = parse_lookups(self._run(pod, ["sh", "-c", script], timeout=LOOKUP_TIMEOUT).stdout, len(argvs))
+        return {r: found[i * len(names):(i + 1) * len(names)] for i, r in enumerate(resolvers)}
+
+    def _run(self, pod: str, argv: list[str], timeout: float = 20.0) -> Any:
+        return self.probes.run(pod, argv, timeout=timeout)
+
+
+def dnsmasq_argv(nameservers: Sequence[str]) -> list[str]:
+    """dnsmasq as a counting forwarder: no cache (not even of denials), every query in the log, on
+    127.0.0.1:53 only, as the pod's own user."""
+    return ["dnsmasq", "--keep-in-foreground", "--no-resolv", *(f"--server={ns}" for ns in nameservers),
+            "--cache-size=0", "--no-negcache", "--log-queries", f"--log-facility={QUERY_LOG}",
+            "--listen-address=127.0.0.1", "--bind-interfaces", "--no-hosts", "--pid-file=", "--user="]
