@@ -101,6 +101,15 @@ class Duplicated(Behaviour):
         return response
 
 
+class Untruncated(Behaviour):
+    """A UDP answer too large for the question's payload keeps the records that fit and loses its TC
+    flag: a client takes part of the records for all of them (coredns/coredns#4684)."""
+
+    def change(self, query: dns.message.Message, response: dns.message.Message) -> dns.message.Message:
+        response.flags &= ~dns.flags.TC
+        return response
+
+
 class WrongPort(Behaviour):
     """SRV records keep their targets and carry the next port number."""
 

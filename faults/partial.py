@@ -18,6 +18,7 @@ from faults.behaviours import (
     Silent,
     Stale,
     UnsetReadyIgnored,
+    Untruncated,
     WrongPort,
 )
 from faults.replica import replica_fault
@@ -50,6 +51,12 @@ FAULTS = [
     Fault("unset-ready-ignored", "one kube-dns server leaves out endpoints whose ready condition is unset",
           "the spec check of endpoints whose ready condition is unset", ("rfc", "coredns", "scenario", "cluster"),
           replica_fault(UnsetReadyIgnored), until_stopped=True),
+    Fault("untruncated", "one kube-dns server answers a UDP question too large for it with the records that fit and "
+          "no TC flag",
+          "the checks of answers larger than a UDP answer holds: the coredns check of the TC flag, the spec check "
+          "of large answers asked over UDP (dig does not ask again over TCP), and the client check of large "
+          "answers (glibc keeps the part)", ("rfc", "scenario", "cluster"),
+          replica_fault(Untruncated), until_stopped=True),
     Fault("replica-stale", "one kube-dns server keeps the first answer to each question for ever",
           "every check that changes a scenario and then asks what changed", ("cluster",),
           replica_fault(Stale), until_stopped=True),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from faults import (
     Fault,
     cached_zone,
+    client_ndots,
     cross_node_drop,
     hidden_cache,
     more_replicas,
@@ -22,4 +23,4 @@ from faults import (
 FAULTS: dict[str, Fault] = {f.name: f for f in (
     wrong_records.FAULT, stale_cache.FAULT, pod_named_endpoints.FAULT, no_pod_records.FAULT, hidden_cache.FAULT,
     cross_node_drop.FAULT, no_storage.FAULT, stray_endpointslice.FAULT, sticky_endpoints.FAULT, *partial.FAULTS,
-    no_pods_allowed.FAULT, cached_zone.FAULT, more_replicas.FAULT)}
+    no_pods_allowed.FAULT, cached_zone.FAULT, more_replicas.FAULT, client_ndots.FAULT)}

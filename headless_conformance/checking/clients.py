@@ -29,6 +29,7 @@ from headless_conformance.checking.resolvers import (
     parse_lookups,
     predict,
     resolvers_in,
+    slow,
     walk,
 )
 
@@ -113,6 +114,9 @@ class Clients:
         self.extra_options = tuple(extra_options)
         self._confs: dict[str, ResolvConf] = {}
         self._resolvers: list[Resolver] | None = None
+        # names the path answered late or never (outside the cluster's zone, where the path may not reach
+        # any server): asked once for the module, not for every check at dig's whole timeout
+        self._slow: dict[str, dict[str, Reply]] = {}
         for n in self.ndots:
             options = options_given(n, self.extra_options)
             probes.add_pod(self.pod(n), image, dns={"dnsConfig": {"options": options}} if options else None)
@@ -132,6 +136,11 @@ class Clients:
         if pod not in self._confs:
             self._confs[pod] = parse_resolv_conf(self._run(pod, ["cat", "/etc/resolv.conf"]).stdout)
         return self._confs[pod]
+
+    def configured(self, ndots: int, counting: bool = False) -> str:
+        """What the pod's resolv.conf says of ndots, for a failure's message."""
+        pod = self.counting_pod(ndots) if counting else self.pod(ndots)
+        return f"{pod}'s resolv.conf has ndots:{self.resolv_conf(pod).ndots}"
 
     def resolvers(self) -> list[Resolver]:
         """glibc and each musl of the probe image."""
@@ -173,7 +182,7 @@ class Clients:
         walk ends is never asked (one outside the cluster's zone may take dig's whole timeout)."""
         search = self.resolv_conf(self.pod(ndots)).search
         walks = {(r, n): candidates(r, n, search, ndots) for r in self.resolvers() for n in names}
-        replies: dict[str, dict[str, Reply]] = {}
+        replies: dict[str, dict[str, Reply]] = dict(self._slow)
         while True:
             decided = {key: predict(key[0], types, [(c, replies.get(c)) for c in chain],
                                     as_is=key[1] if key[1].endswith(".") else f"{key[1]}.")
@@ -182,6 +191,7 @@ class Clients:
             if not needed:
                 return {key: d for key, d in decided.items() if isinstance(d, Prediction)}
             replies.update(self.replies(needed, types))
+            self._slow.update({n: r for n, r in replies.items() if any(slow(reply) for reply in r.values())})
 
     def replies(self, names: Iterable[str], types: Sequence[str]) -> dict[str, dict[str, Reply]]:
         """What the pods' own DNS path answers each absolute name, for each type, asked by dig from the

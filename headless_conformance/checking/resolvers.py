@@ -160,10 +160,10 @@ def predict(resolver: Resolver, types: Sequence[str], chain: Sequence[tuple[str,
         return found
     known = dict(chain)
     return replace(found, unanswered=frozenset(
-        (c, t) for c, t in found.asked if _slow((known.get(c) or {}).get(t))))
+        (c, t) for c, t in found.asked if slow((known.get(c) or {}).get(t))))
 
 
-def _slow(reply: Reply | None) -> bool:
+def slow(reply: Reply | None) -> bool:
     """No response, or one later than a resolver's shortest timeout (1 s): the resolver asks again."""
     return reply is not None and (reply.seconds is None or reply.seconds >= SHORTEST_TIMEOUT)
 
