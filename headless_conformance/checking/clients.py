@@ -39,6 +39,7 @@ QUERY_LOG = "/tmp/queries.log"
 # resolver's 5 s and its retries (the questions of the walk are the same)
 COUNTING_OPTIONS = ({"name": "timeout", "value": "1"}, {"name": "attempts", "value": "1"})
 LOOKUP_TIMEOUT = 60.0  # a lookup of several names, each resolver's own retries and timeouts included
+UDP_WITHOUT_EDNS = 512  # bytes: the largest UDP answer to a question without EDNS
 
 
 @dataclass(frozen=True)
@@ -195,21 +196,22 @@ class Clients:
 
     def replies(self, names: Iterable[str], types: Sequence[str]) -> dict[str, dict[str, Reply]]:
         """What the pods' own DNS path answers each absolute name, for each type, asked by dig from the
-        Service's namespace; where the answer came truncated, also what a UDP answer without EDNS
-        (512 bytes, as the C libraries ask) still held."""
+        Service's namespace over TCP (every record, whatever a server does with a UDP answer too
+        large); where that answer is larger than 512 bytes, also what a UDP answer without EDNS (as
+        the C libraries ask) still holds."""
         names = sorted(set(names))
-        queries = [Query(n, t, None, "udp") for n in names for t in types]
+        queries = [Query(n, t, None, "tcp") for n in names for t in types]
         found: dict[str, dict[str, Reply]] = {n: {} for n in names}
-        cut = []
+        large = []
         for q, asked in zip(queries, self.probes.ask_all(queries), strict=True):
             if asked.answer is None:
                 found[q.name][q.rdtype] = Reply(NO_RESPONSE)
                 continue
             held = tuple(r.address for r in asked.answer.records(q.rdtype))
             found[q.name][q.rdtype] = Reply(asked.answer.rcode, held, seconds=asked.answer.seconds)
-            if asked.answer.retried_over_tcp:
-                cut.append(Query(q.name, q.rdtype, None, "udp-512"))
-        for q, asked in zip(cut, self.probes.ask_all(cut) if cut else [], strict=True):
+            if (asked.answer.size or 0) > UDP_WITHOUT_EDNS:
+                large.append(Query(q.name, q.rdtype, None, "udp-512"))
+        for q, asked in zip(large, self.probes.ask_all(large) if large else [], strict=True):
             held = len(asked.answer.records(q.rdtype)) if asked.answer is not None else 0
             full = found[q.name][q.rdtype]
             found[q.name][q.rdtype] = Reply(full.rcode, full.addresses, held, full.seconds)
