@@ -31,8 +31,10 @@ FAULTS = [
           "every check of a Service's addresses or SRV records", ("cluster",),
           replica_fault(OneExtra), until_stopped=True),
     Fault("duplicate-records", "one kube-dns server repeats every record of its answers",
-          "the rfc SHOULD check of duplicate records alone (exit 8): every record the specification asks for is "
-          "there, and identical repeats are the same records", ("spec", "coredns", "scenario", "cluster"),
+          "the rfc SHOULD checks of duplicate records: every record the specification asks for is there, and "
+          "identical repeats are the same records (exit 8 where they fail alone); and the client check of a large "
+          "answer, whose repeats no longer fit a UDP answer (the server then answers none of them, TC set)",
+          ("spec", "coredns", "scenario", "cluster"),
           replica_fault(Duplicated), until_stopped=True),
     Fault("wrong-port", "one kube-dns server gives SRV records the next port number, targets unchanged",
           "every spec check of SRV records (the coredns checks of SRV targets and weights do not ask the port)",
