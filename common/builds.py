@@ -25,6 +25,7 @@ class BuildRecord:
     dig_image: str
     busybox_image: str
     kind: str  # path of the kind binary built with it
+    mcs_crds: str = ""  # directory of the mcs-api CRDs (ServiceImport, ServiceExport), from its Go module
 
 
 def record_path(key: str) -> Path:

@@ -5,14 +5,13 @@ upstream's DNS configMap specs put back its data, not its annotations)."""
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 
 from kubernetes.client import ApiException
 
-from common.wait import wait_for
 from faults import FaultError
-from headless_conformance.checking.kube import Kube, is_transient
+from headless_conformance.checking.kube import Kube
+from headless_conformance.provisioning import dns_server
 
 SAVED = "coredns-before-faults"
 
@@ -56,26 +55,12 @@ def set_corefile(kube: Kube, text: str, before: str | None) -> None:
 
 
 def restart_coredns(kube: Kube) -> None:
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    kube.apps.patch_namespaced_deployment("coredns", "kube-system", {"spec": {"template": {"metadata": {
-        "annotations": {"kubectl.kubernetes.io/restartedAt": stamp}}}}})
-    await_coredns(kube)
+    dns_server.restart(kube)
 
 
 def await_coredns(kube: Kube) -> None:
     """Until every CoreDNS replica runs the Deployment's current template."""
-
-    def state():  # noqa: ANN202 - V1Deployment
-        return kube.apps.read_namespaced_deployment("coredns", "kube-system")
-
-    def rolled_out(d) -> bool:  # noqa: ANN001
-        s = d.status
-        return ((s.observed_generation or 0) >= d.metadata.generation and s.updated_replicas == d.spec.replicas
-                and s.ready_replicas == d.spec.replicas and (s.replicas or 0) == d.spec.replicas)
-
-    wait_for(state, rolled_out, expected="CoreDNS restarted with the new Corefile", timeout=180,
-             describe=lambda d: f"updated {d.status.updated_replicas}, ready {d.status.ready_replicas} "
-                                f"of {d.spec.replicas}", retry_on=is_transient)
+    dns_server.await_rolled_out(kube)
 
 
 def patch_corefile(kube: Kube, change: Callable[[str], str]) -> None:

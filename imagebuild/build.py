@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 from common import builds, releases
 from common.cache import cache_root
 from common.images import coredns_release_image
-from imagebuild import components, docker, engine, images, node, rootfs
+from imagebuild import components, docker, engine, images, node, rootfs, versions
 from imagebuild.gobuild import build as go_build
 from imagebuild.progress import say, step
 from imagebuild.shell import BuildError, run
@@ -48,9 +49,19 @@ def build_all(requested: str) -> builds.BuildRecord:
     # superseded builds of our own images, now untagged
     run(["docker", "image", "prune", "--force", "--filter", f"label={docker.KEY_LABEL}"])
     record = builds.BuildRecord(kubernetes=kube.tag, node_image=node_image, dig_image=image_set.dig,
-                                busybox_image=image_set.busybox, kind=str(kind))
+                                busybox_image=image_set.busybox, kind=str(kind), mcs_crds=str(mcs_crds()))
     builds.save(record, kube.minor)
     return record
+
+
+def mcs_crds() -> Path:
+    """The multi-cluster Services API's CRDs, from its Go module (config/crd), copied into the cache."""
+    info = json.loads(run(["go", "mod", "download", "-json", f"sigs.k8s.io/mcs-api@{versions.MCS_API_VERSION}"]))
+    target = cache_root() / f"mcs-api-{versions.MCS_API_VERSION}"
+    target.mkdir(parents=True, exist_ok=True)
+    for crd in sorted((Path(info["Dir"]) / "config" / "crd").glob("*.yaml")):
+        shutil.copyfile(crd, target / crd.name)
+    return target
 
 
 def build_coredns(version: str) -> str:

@@ -9,6 +9,7 @@ CNI_PLUGINS_VERSION = "v1.10.0"
 FLANNEL_VERSION = "v0.28.10"
 LOCAL_PATH_PROVISIONER_VERSION = "v0.0.30"
 DEBIAN_SUITE = "bookworm"
+MCS_API_VERSION = "v0.5.2"  # the multi-cluster Services API: its CRDs, for clusterset.local
 
 
 def module_version_of_image_tag(tag: str) -> str:

@@ -23,7 +23,9 @@ from headless_conformance.checking.resolvers import (
     Prediction,
     Reply,
     Resolver,
+    asked_types,
     candidates,
+    families,
     glibc_version,
     lookups_script,
     parse_lookups,
@@ -115,6 +117,7 @@ class Clients:
         self.extra_options = tuple(extra_options)
         self._confs: dict[str, ResolvConf] = {}
         self._resolvers: list[Resolver] | None = None
+        self._families: tuple[bool, bool] | None = None
         # names the path answered late or never (outside the cluster's zone, where the path may not reach
         # any server): asked once for the module, not for every check at dig's whole timeout
         self._slow: dict[str, dict[str, Reply]] = {}
@@ -137,6 +140,14 @@ class Clients:
         if pod not in self._confs:
             self._confs[pod] = parse_resolv_conf(self._run(pod, ["cat", "/etc/resolv.conf"]).stdout)
         return self._confs[pod]
+
+    def families(self) -> tuple[bool, bool]:
+        """Whether the client pods have an IPv4 and an IPv6 address besides the loopback ones."""
+        if self._families is None:
+            pod = self.pod(self.ndots[0])
+            self._families = families(self._run(pod, ["cat", "/proc/net/route"]).stdout,
+                                      self._run(pod, ["cat", "/proc/net/if_inet6"]).stdout)
+        return self._families
 
     def configured(self, ndots: int, counting: bool = False) -> str:
         """What the pod's resolv.conf says of ndots, for a failure's message."""
@@ -165,33 +176,32 @@ class Clients:
                                     "nameservers": ["127.0.0.1"], "searches": list(conf.search), "options": options}})
         self.probes.start([self.counting_pod(n) for n in self.ndots])
 
-    def judge(self, ndots: int, names: Sequence[str], counted: bool = False,
-              types: Sequence[str] = ASKED_TYPES) -> list[Seen]:
+    def judge(self, ndots: int, names: Sequence[str], counted: bool = False) -> list[Seen]:
         """Each resolver's lookup of each name in the pod of `ndots`, beside what its documented walk
         (for that `ndots`, the pod's search path) must get from what dig proves the server answers
         every name it may ask; `counted`: in the counting pod, with the questions it sent."""
         pod = self.counting_pod(ndots) if counted else self.pod(ndots)
         lookups = self._lookups(pod, self.resolvers(), names, QUERY_LOG if counted else None)
-        predictions = self.predictions(ndots, names, types)
+        predictions = self.predictions(ndots, names)
         return [Seen(r, n, walk(r, n, ndots), predictions[r, n], lookup)
                 for r, found in lookups.items() for n, lookup in zip(names, found, strict=True)]
 
-    def predictions(self, ndots: int, names: Sequence[str],
-                    types: Sequence[str]) -> dict[tuple[Resolver, str], Prediction]:
+    def predictions(self, ndots: int, names: Sequence[str]) -> dict[tuple[Resolver, str], Prediction]:
         """What each resolver's walk must get for each name, from what dig proves the server answers the
         names it asks: asked in rounds, the names each walk needs next, so that a name past where every
         walk ends is never asked (one outside the cluster's zone may take dig's whole timeout)."""
         search = self.resolv_conf(self.pod(ndots)).search
         walks = {(r, n): candidates(r, n, search, ndots) for r in self.resolvers() for n in names}
+        types = {r: asked_types(r, *self.families()) for r in self.resolvers()}
         replies: dict[str, dict[str, Reply]] = dict(self._slow)
         while True:
-            decided = {key: predict(key[0], types, [(c, replies.get(c)) for c in chain],
+            decided = {key: predict(key[0], types[key[0]], [(c, replies.get(c)) for c in chain],
                                     as_is=key[1] if key[1].endswith(".") else f"{key[1]}.")
                        for key, chain in walks.items()}
             needed = {d for d in decided.values() if isinstance(d, str)}
             if not needed:
                 return {key: d for key, d in decided.items() if isinstance(d, Prediction)}
-            replies.update(self.replies(needed, types))
+            replies.update(self.replies(needed, ASKED_TYPES))
             self._slow.update({n: r for n, r in replies.items() if any(slow(reply) for reply in r.values())})
 
     def replies(self, names: Iterable[str], types: Sequence[str]) -> dict[str, dict[str, Reply]]:

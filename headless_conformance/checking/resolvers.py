@@ -20,8 +20,7 @@ SHORTEST_TIMEOUT = 1.0  # resolv.conf's timeout is in whole seconds
 NOT_FOUND_STATUS = 2  # getent's (and resolve-musl's) exit status for a name with no address
 MUSL_MAX_ADDRESSES = 48  # musl's MAXADDRS: getaddrinfo returns no more
 MUSL_TCP_FALLBACK = (1, 2, 4)  # the first musl release that asks again over TCP when an answer is truncated
-# getaddrinfo(AF_UNSPEC) asks A, then AAAA, in both libraries; AI_ADDRCONFIG keeps both in a pod
-ASKED_TYPES = ("A", "AAAA")
+ASKED_TYPES = ("A", "AAAA")  # getaddrinfo(AF_UNSPEC) asks A, then AAAA, in both libraries
 RETRYING_RCODES = ("NXDOMAIN", "NOERROR", "SERVFAIL")  # glibc walks on past these (no data, no name, failure)
 
 
@@ -55,6 +54,23 @@ class Resolver:
     @property
     def max_addresses(self) -> int | None:
         return MUSL_MAX_ADDRESSES if self.library == "musl" else None
+
+
+def asked_types(resolver: Resolver, has_ipv4: bool, has_ipv6: bool) -> tuple[str, ...]:
+    """What getaddrinfo(AF_UNSPEC, AI_ADDRCONFIG) asks in a pod: glibc asks A where the pod has an
+    IPv4 address besides 127.0.0.1 and AAAA where it has an IPv6 one besides ::1 (a link-local one
+    counts); musl asks both wherever each family's loopback answers a connect, as in every pod."""
+    if resolver.library == "musl":
+        return ASKED_TYPES
+    return tuple(t for t, has in zip(ASKED_TYPES, (has_ipv4, has_ipv6), strict=True) if has)
+
+
+def families(route: str, if_inet6: str) -> tuple[bool, bool]:
+    """(IPv4, IPv6) addresses besides the loopback ones, from /proc/net/route (an IPv4 route on an
+    interface but lo) and /proc/net/if_inet6 (an address on an interface but lo)."""
+    ipv4 = any(len(w) > 1 and w[0] != "lo" for w in (line.split() for line in route.splitlines()[1:]))
+    ipv6 = any(len(w) >= 6 and w[5] != "lo" for w in (line.split() for line in if_inet6.splitlines()))
+    return ipv4, ipv6
 
 
 def resolvers_in(listing: str, glibc_version: str) -> list[Resolver]:

@@ -11,6 +11,7 @@ Deployment's original image and pull policy back.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 
 from kubernetes.client import ApiException
@@ -168,3 +169,28 @@ def restore(kube: Kube, original: DnsDeployment, timeout: float, say: Say) -> No
     say(f"restoring the cluster's DNS server {original.image}")
     _set(kube, original, original.image, original.pull_policy)
     _roll(kube, original, original.image, timeout)
+
+
+def restart(kube: Kube, timeout: float = 180.0) -> None:
+    """Restart the cluster's CoreDNS (to read a changed Corefile at once) and wait for it."""
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    kube.apps.patch_namespaced_deployment("coredns", NAMESPACE, {"spec": {"template": {"metadata": {
+        "annotations": {"kubectl.kubernetes.io/restartedAt": stamp}}}}})
+    await_rolled_out(kube, timeout)
+
+
+def await_rolled_out(kube: Kube, timeout: float = 180.0) -> None:
+    """Until every CoreDNS replica runs the Deployment's current template."""
+
+    def state():  # noqa: ANN202 - V1Deployment
+        return kube.apps.read_namespaced_deployment("coredns", NAMESPACE)
+
+    def rolled_out(d) -> bool:  # noqa: ANN001
+        s = d.status
+        return ((s.observed_generation or 0) >= d.metadata.generation and s.updated_replicas == d.spec.replicas
+                and s.ready_replicas == d.spec.replicas and (s.replicas or 0) == d.spec.replicas)
+
+    wait_for(state, rolled_out, expected="CoreDNS rolled out with its current template and Corefile",
+             timeout=timeout, describe=lambda d: f"updated {d.status.updated_replicas}, ready "
+                                                 f"{d.status.ready_replicas} of {d.spec.replicas}",
+             retry_on=is_transient)

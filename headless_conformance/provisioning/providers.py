@@ -21,12 +21,12 @@ from pathlib import Path
 
 from kubernetes.client import ApiException
 
-from common import cache, releases
+from common import builds, cache, releases
 from common.images import qualified
 from common.signals import process_alive
 from common.wait import WaitStopped, WaitTimeout, wait_for
 from headless_conformance.checking.kube import ClusterUnusable, Kube, connect, is_transient
-from headless_conformance.provisioning import access, dns_server, node_local
+from headless_conformance.provisioning import access, dns_server, multicluster, node_local
 from headless_conformance.provisioning import kind as kindcli
 from headless_conformance.provisioning.facts import ClusterFacts, discover
 from headless_conformance.provisioning.request import ProviderError, Request, Say
@@ -265,6 +265,7 @@ def _kind(request: Request, state: Provisioned, say: Say) -> tuple[ClusterSpec, 
     path = "cluster-dns: pods ask the kube-dns Service"
     if request.dns_path == "node-local":
         path = node_local.deploy(kube, request.cluster_domain or "cluster.local", busybox, request.ready_timeout, say)
+    _serve_clusterset(kube, built, request, say)
     if request.least_privilege:
         say(f"setting up the least-privilege ServiceAccount ({access.RBAC_MANIFEST.name}); the checks run as it")
         access.set_up_account(kube)
@@ -275,6 +276,19 @@ def _kind(request: Request, state: Provisioned, say: Say) -> tuple[ClusterSpec, 
     spec = ClusterSpec("kind", cluster.name, str(kubeconfig), None, dig, busybox, image, str(state.run_dir),
                        pull_policy(built, dig, busybox), dns_swapped=bool(dns_image), dns_path=path)
     return spec, kube
+
+
+def _serve_clusterset(kube: Kube, built: builds.BuildRecord | None, request: Request, say: Say) -> None:
+    """clusterset.local on a kind cluster the suite made, where its CoreDNS can serve it and the build
+    fetched the mcs-api CRDs; the multi-cluster checks say why they skip otherwise."""
+    release = dns_server.running_release(kube)
+    if built is None or not built.mcs_crds:
+        say(f"not serving {multicluster.ZONE}: no local build with the mcs-api CRDs")
+        return
+    if not multicluster.supported(release):
+        say(f"not serving {multicluster.ZONE}: CoreDNS {release} has no multicluster option (from v1.12.2)")
+        return
+    multicluster.enable(kube, Path(built.mcs_crds), request.ready_timeout, say)
 
 
 def _admission_file(level: str | None) -> str | None:
