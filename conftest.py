@@ -9,6 +9,7 @@ pytest_plugins = [
     "fixtures.propagation",
     "fixtures.scenario",
     "fixtures.clients",
+    "fixtures.multicluster",
     "fixtures.divergences",
     "fixtures.results",
     "fixtures.report",

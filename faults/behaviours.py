@@ -110,6 +110,19 @@ class Untruncated(Behaviour):
         return response
 
 
+class NoClustersetEndpointNames(Behaviour):
+    """Under clusterset.local, an endpoint's own name (<hostname>.<clusterid>.<service>.<ns>.svc.
+    clusterset.local) is NXDOMAIN: the ServiceImport's name and SRV records still name every endpoint."""
+
+    def change(self, query: dns.message.Message, response: dns.message.Message) -> dns.message.Message:
+        name = query.question[0].name
+        if (len(name.labels) == 8 and name.labels[-3:-1] == (b"clusterset", b"local")
+                and query.question[0].rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA)):
+            response.answer = []
+            response.set_rcode(dns.rcode.NXDOMAIN)
+        return response
+
+
 class WrongPort(Behaviour):
     """SRV records keep their targets and carry the next port number."""
 

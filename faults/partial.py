@@ -11,6 +11,7 @@ from faults.behaviours import (
     CaseSensitive,
     Duplicated,
     Flapping,
+    NoClustersetEndpointNames,
     NodataForNxdomain,
     NxdomainForNodata,
     OneExtra,
@@ -59,6 +60,10 @@ FAULTS = [
           "of large answers asked over UDP (dig does not ask again over TCP), and the client check of large "
           "answers (glibc keeps the part)", ("rfc", "scenario", "cluster"),
           replica_fault(Untruncated), until_stopped=True),
+    Fault("clusterset-endpoint-names-missing", "one kube-dns server answers NXDOMAIN for every endpoint's own name "
+          "under clusterset.local (<hostname>.<clusterid>.<service>…), its Service's name and SRV records unchanged",
+          "the mcs check of endpoint names", ("spec", "rfc", "coredns", "client", "scenario", "cluster"),
+          replica_fault(NoClustersetEndpointNames), until_stopped=True),
     Fault("replica-stale", "one kube-dns server keeps the first answer to each question for ever",
           "every check that changes a scenario and then asks what changed", ("cluster",),
           replica_fault(Stale), until_stopped=True),

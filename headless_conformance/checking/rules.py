@@ -42,6 +42,7 @@ KINDS: dict[str, str] = {
     "several-ports": "several named ports",
     "port-differs": "port ≠ targetPort",
     "unnamed-port": "unnamed port",
+    "several-clusters": "endpoints of several clusters (ServiceImport)",
 }
 SINGLE_STACK = ("ipv4", "ipv6")  # a check on the cluster's primary family: one run tries one, CI runs both
 
@@ -155,6 +156,39 @@ RFC_STATEMENTS: dict[str, Statement] = {s.id: s for s in [
               {"ipv4": "", "ipv6": "", "no-hostname": ""}, "identical records are the same whatever the endpoint",
               url="https://www.rfc-editor.org/rfc/rfc2181#section-5"),
 ]}
+MCS_URL = ("https://github.com/kubernetes/enhancements/blob/master/keps/sig-multicluster/"
+           "1645-multi-cluster-services-api/specification.md")
+MCS_SCHEMA = "1.0.0"
+# the multi-cluster DNS specification's statements about headless ServiceImports (KEP-1645's
+# specification.md, schema 1.0.0), under clusterset.local
+MCS_STATEMENTS: dict[str, Statement] = {s.id: s for s in [
+    Statement("mcs-2.2/txt", MUST, "TXT", "dns-version.clusterset.local has a TXT record holding the semantic "
+                                          f"version of the multi-cluster DNS schema ({MCS_SCHEMA})",
+              {"any": ""}, "one record per cluster", "#22---record-for-schema-version", MCS_URL),
+    Statement("mcs-2.4.1/service", MUST, "A/AAAA", "a headless ServiceImport's name has an A/AAAA record for each "
+                                                   "of a subset of its ready endpoints across the clusters (the "
+                                                   "subset may be all; A and AAAA the same subset), and no other",
+              {"ipv4": "", "ipv6": "", "several-clusters": ""}, "about the endpoints' clusters and families",
+              "#241----records", MCS_URL),
+    Statement("mcs-2.4.1/hostname", MUST, "A/AAAA", "<hostname>.<clusterid>.<service>.<ns>.svc.clusterset.local "
+                                                    "answers the addresses of that cluster's endpoint (for the "
+                                                    "endpoints of that subset)",
+              {"hostname": "", "several-clusters": ""}, "every endpoint here has a hostname: the system-assigned "
+              "identifier the definitions allow is not tried", "#241----records", MCS_URL),
+    Statement("mcs-2.4.1/no-ready", SHOULD, "A/AAAA", "a headless ServiceImport with no ready endpoint answers "
+                                                      "NXDOMAIN", {"unready": ""}, "about readiness only",
+              "#241----records", MCS_URL),
+    Statement("mcs-2.4.2/srv", MUST, "SRV", "each ready endpoint of every cluster and named port has an SRV record "
+                                            "with the port number whose target is "
+                                            "<hostname>.<clusterid>.<service>.<ns>.svc.clusterset.local (N × M)",
+              {"hostname": "", "several-clusters": "", "several-ports": ""}, "about endpoints and ports",
+              "#242----records", MCS_URL),
+    Statement("mcs-2.4.4/no-cluster-name", MUST, "A/AAAA", "<clusterid>.<service>.<ns>.svc.clusterset.local, "
+                                                           "a name disambiguating to one cluster's backends, has "
+                                                           "no record (MUST NOT)",
+              {"several-clusters": ""}, "about cluster ids only", "#244---records-that-must-not-exist-for-a-"
+                                                                  "multicluster-headless-service", MCS_URL),
+]}
 COREDNS = {
     "srv-weights": "SRV priority 0 and weight 100 shared equally among the records (at least 1)",
     "ttl": "answers carry the kubernetes plugin's ttl and are authoritative",
@@ -167,6 +201,9 @@ COREDNS = {
                    "dropped these records before schema 1.1.0)",
     "nxdomain-elsewhere": "a name under no Service, endpoint or pod is NXDOMAIN",
     "srv-protocol": "a port's SRV records are under its own protocol's label alone (none under _tcp for UDP)",
+    "multicluster-every-endpoint": "a headless ServiceImport's name under clusterset.local answers every ready "
+                                   "endpoint of every cluster (the multicluster option; the specification allows a "
+                                   "subset)",
 }
 # what applications' resolvers must get from the records a server holds, as each library documents its walk
 CLIENT = {
@@ -178,9 +215,11 @@ CLIENT = {
     "questions": "a lookup sends exactly the questions of its resolver's documented search walk",
 }
 CLIENT_URL = "https://man7.org/linux/man-pages/man5/resolv.conf.5.html"
-LEVELS = ("spec", "rfc", "coredns", "client", "scenario", "cluster")
+LEVELS = ("spec", "rfc", "mcs", "coredns", "client", "scenario", "cluster")
+STATEMENT_LEVELS = ("spec", "rfc", "mcs")  # levels whose checks name catalogued statements, MUST or SHOULD
 LEVEL_TITLES = {"spec": "Kubernetes DNS specification", "rfc": "DNS protocol (RFC)", "coredns": "CoreDNS behaviour",
                 "client": "client resolvers (glibc, musl)",
+                "mcs": "multi-cluster DNS specification",
                 "scenario": "documented scenario behaviour", "cluster": "cluster prerequisite",
                 "unlabelled": "unlabelled"}
 
@@ -198,22 +237,22 @@ class Rule:
     @property
     def label(self) -> str:
         """Short, for tables: the statements and their strength, or the behaviour."""
-        if self.level in ("spec", "rfc"):
+        if self.level in STATEMENT_LEVELS:
             return f"{self.level} {self.key} ({self.strength})"
         return f"{self.level}: {self.title}"
 
     @property
     def text(self) -> str:
         """In full, for a failure: what the statements say."""
-        return f"{self.label}: {self.title}" if self.level in ("spec", "rfc") else self.label
+        return f"{self.label}: {self.title}" if self.level in STATEMENT_LEVELS else self.label
 
 
 def statement(id_: str) -> Statement | None:
-    return STATEMENTS.get(id_) or RFC_STATEMENTS.get(id_)
+    return STATEMENTS.get(id_) or RFC_STATEMENTS.get(id_) or MCS_STATEMENTS.get(id_)
 
 
 def catalogue(level: str) -> dict[str, Statement]:
-    return STATEMENTS if level == "spec" else RFC_STATEMENTS
+    return {"spec": STATEMENTS, "rfc": RFC_STATEMENTS, "mcs": MCS_STATEMENTS}[level]
 
 
 class BadClaim(ValueError):
@@ -247,7 +286,7 @@ def claim_problems(level: str, ids: Iterable[str], kinds: Iterable[str]) -> list
 def rule(level: str, args: tuple[str, ...] | list[str]) -> Rule | None:
     """The rule a level marker names (its positional arguments); None for an unknown statement or
     CoreDNS behaviour."""
-    if level in ("spec", "rfc"):
+    if level in STATEMENT_LEVELS:
         found = [statement(a) for a in args]
         if not found or any(s is None or s.id not in catalogue(level) for s in found):
             return None
@@ -287,7 +326,7 @@ def coverage(claims: Iterable[Claim]) -> list[Cell]:
     catalogue order, kinds in KINDS order)."""
     claims = list(claims)
     cells = []
-    for found in (*STATEMENTS.values(), *RFC_STATEMENTS.values()):
+    for found in (*STATEMENTS.values(), *RFC_STATEMENTS.values(), *MCS_STATEMENTS.values()):
         for kind in (k for k in KINDS if k in found.kinds):
             covering = tuple(c for c in claims if found.id in c.statements and kind in c.kinds)
             cells.append(Cell(found, kind, covering, found.kinds[kind]))
@@ -317,7 +356,7 @@ def coverage_markdown(claims: Iterable[Claim], with_outcomes: bool = False) -> s
     by_statement: dict[str, list[Cell]] = {}
     for cell in cells:
         by_statement.setdefault(cell.statement.id, []).append(cell)
-    for found in (*STATEMENTS.values(), *RFC_STATEMENTS.values()):
+    for found in (*STATEMENTS.values(), *RFC_STATEMENTS.values(), *MCS_STATEMENTS.values()):
         mine = by_statement.get(found.id, [])
         covered = ", ".join(f"{KINDS[c.kind]} ({len(c.checks)})" for c in mine if c.checks)
         missing = "; ".join(f"{KINDS[c.kind]}: {c.gap or '**none**'}" for c in mine if not c.checks)

@@ -67,16 +67,16 @@ def enable(kube: Kube, crds: Path, timeout: float, say: Say) -> str:
     say(f"serving {ZONE}: the mcs-api CRDs from {crds}, and CoreDNS's multicluster option")
     docs = [d for path in sorted(crds.glob("*.yaml")) for d in yaml.safe_load_all(path.read_text()) if d]
     with tempfile.TemporaryDirectory(prefix="headless-conformance-") as tmp:
-        apply(DynamicClient(kube.api, cache_file=str(Path(tmp) / "discovery.json")), docs)
-    wait_for(lambda: _established(kube), bool, expected=f"CRD {CRD} Established", timeout=timeout, interval=0.5,
-             describe=lambda s: "not yet", retry_on=(ApiException,))
-    role = kube.api.call_api("/apis/rbac.authorization.k8s.io/v1/clusterroles/system:coredns", "GET",
-                             response_type="object", _return_http_data_only=True)
-    if RULE not in role.get("rules", []):
-        kube.api.call_api("/apis/rbac.authorization.k8s.io/v1/clusterroles/system:coredns", "PATCH",
-                          body=[{"op": "add", "path": "/rules/-", "value": RULE}],
-                          header_params={"Content-Type": "application/json-patch+json"},
-                          response_type="object", _return_http_data_only=True)
+        dynamic = DynamicClient(kube.api, cache_file=str(Path(tmp) / "discovery.json"))
+        apply(dynamic, docs)
+        definitions = dynamic.resources.get(api_version="apiextensions.k8s.io/v1", kind="CustomResourceDefinition")
+        wait_for(lambda: _established(definitions.get(name=CRD).to_dict()), bool,
+                 expected=f"CRD {CRD} Established", timeout=timeout, interval=0.5,
+                 describe=lambda s: "not yet", retry_on=(ApiException,))
+        roles = dynamic.resources.get(api_version="rbac.authorization.k8s.io/v1", kind="ClusterRole")
+        if RULE not in (roles.get(name="system:coredns").to_dict().get("rules") or []):
+            roles.patch(name="system:coredns", body=[{"op": "add", "path": "/rules/-", "value": RULE}],
+                        content_type="application/json-patch+json")
     config = kube.core.read_namespaced_config_map("coredns", "kube-system")
     corefile = config.data.get("Corefile", "")
     changed = with_multicluster(corefile)
@@ -86,9 +86,7 @@ def enable(kube: Kube, crds: Path, timeout: float, say: Say) -> str:
     return f"{ZONE} served by CoreDNS's multicluster option (mcs-api CRDs from {crds.name})"
 
 
-def _established(kube: Kube) -> bool:
-    crd: dict[str, Any] = kube.api.call_api(f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{CRD}", "GET",
-                                            response_type="object", _return_http_data_only=True)
+def _established(crd: dict[str, Any]) -> bool:
     return any(c.get("type") == "Established" and c.get("status") == "True"
                for c in (crd.get("status") or {}).get("conditions", []))
 

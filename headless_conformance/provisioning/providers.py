@@ -265,7 +265,8 @@ def _kind(request: Request, state: Provisioned, say: Say) -> tuple[ClusterSpec, 
     path = "cluster-dns: pods ask the kube-dns Service"
     if request.dns_path == "node-local":
         path = node_local.deploy(kube, request.cluster_domain or "cluster.local", busybox, request.ready_timeout, say)
-    _serve_clusterset(kube, built, request, say)
+    if request.multicluster:
+        _serve_clusterset(kube, built, request, say)
     if request.least_privilege:
         say(f"setting up the least-privilege ServiceAccount ({access.RBAC_MANIFEST.name}); the checks run as it")
         access.set_up_account(kube)

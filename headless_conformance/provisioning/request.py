@@ -44,4 +44,5 @@ class Request:
     allow_dns_swap: bool = False
     """an existing cluster's DNS may be swapped (and is restored at the end)"""
     dns_path: str = "cluster-dns"
+    multicluster: bool = False  # serve clusterset.local (a kind cluster whose CoreDNS can)
     """what pods ask: the kube-dns Service (cluster-dns), or a NodeLocal DNSCache in front of it (node-local)"""

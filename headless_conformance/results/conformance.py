@@ -15,7 +15,15 @@ from html import escape
 from typing import Protocol
 
 from headless_conformance.checking.propagation import Freshness
-from headless_conformance.checking.rules import LEVEL_TITLES, LEVELS, SCHEMA, SHOULD, statement
+from headless_conformance.checking.rules import (
+    LEVEL_TITLES,
+    LEVELS,
+    MCS_SCHEMA,
+    SCHEMA,
+    SHOULD,
+    STATEMENT_LEVELS,
+    statement,
+)
 
 EVERY_MUST_MET = 0
 VIOLATED = 1  # a MUST of the specification or an RFC, or a check of another level, failed
@@ -92,7 +100,7 @@ class LevelVerdict:
     def status(self) -> str:
         """CONFORMANT or NOT CONFORMANT (the specification, the RFCs), MET or NOT MET (the other levels),
         UNDECIDED (checks errored, nothing broken) or NOT CHECKED."""
-        yes, no = ("CONFORMANT", "NOT CONFORMANT") if self.level in ("spec", "rfc") else ("MET", "NOT MET")
+        yes, no = ("CONFORMANT", "NOT CONFORMANT") if self.level in STATEMENT_LEVELS else ("MET", "NOT MET")
         if self.broken:
             return no
         if self.undecided:
@@ -164,7 +172,9 @@ def exit_status(verdicts: Iterable[LevelVerdict]) -> int:
 
 
 def _level_title(v: LevelVerdict) -> str:
-    return f"{v.title} (schema {SCHEMA})" if v.level == "spec" else v.title
+    if v.level in ("spec", "mcs"):
+        return f"{v.title} (schema {SCHEMA if v.level == 'spec' else MCS_SCHEMA})"
+    return v.title
 
 
 def _level_counts(v: LevelVerdict) -> str:
@@ -173,7 +183,7 @@ def _level_counts(v: LevelVerdict) -> str:
         return f"{v.ran} change{'s' if v.ran != 1 else ''} measured{late}"
     counts = [f"{v.ran} check{'s' if v.ran != 1 else ''}"]
     if v.broken:
-        must = "MUST" if v.level in ("spec", "rfc") else "rule"
+        must = "MUST" if v.level in STATEMENT_LEVELS else "rule"
         counts.append(f"{len(v.broken)} {must}{'s' if len(v.broken) != 1 else ''} violated")
         known = sum(1 for b in v.broken if b.known_bugs)
         if known:
