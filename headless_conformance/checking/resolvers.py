@@ -124,7 +124,7 @@ class Reply:
     rcode: str
     addresses: tuple[str, ...] = ()
     truncated_count: int | None = None
-    seconds: float | None = None  # how long the server took (None: no response)
+    seconds: float | None = None  # how long the server took to answer
 
 
 @dataclass(frozen=True)
@@ -181,7 +181,7 @@ def predict(resolver: Resolver, types: Sequence[str], chain: Sequence[tuple[str,
 
 def slow(reply: Reply | None) -> bool:
     """No response, or one later than a resolver's shortest timeout (1 s): the resolver asks again."""
-    return reply is not None and (reply.seconds is None or reply.seconds >= SHORTEST_TIMEOUT)
+    return reply is not None and (reply.rcode == NO_RESPONSE or (reply.seconds or 0.0) >= SHORTEST_TIMEOUT)
 
 
 def _walk(resolver: Resolver, types: Sequence[str], chain: Sequence[tuple[str, Mapping[str, Reply] | None]],

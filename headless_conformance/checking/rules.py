@@ -170,7 +170,7 @@ MCS_STATEMENTS: dict[str, Statement] = {s.id: s for s in [
                                                    "subset may be all; A and AAAA the same subset), and no other",
               {"ipv4": "", "ipv6": "", "several-clusters": ""}, "about the endpoints' clusters and families",
               "#241----records", MCS_URL),
-    Statement("mcs-2.4.1/hostname", MUST, "A/AAAA", "<hostname>.<clusterid>.<service>.<ns>.svc.clusterset.local "
+    Statement("mcs-2.4.1/hostname", MUST, "A/AAAA", "`<hostname>.<clusterid>.<service>.<ns>.svc.clusterset.local` "
                                                     "answers the addresses of that cluster's endpoint (for the "
                                                     "endpoints of that subset)",
               {"hostname": "", "several-clusters": ""}, "every endpoint here has a hostname: the system-assigned "
@@ -180,10 +180,10 @@ MCS_STATEMENTS: dict[str, Statement] = {s.id: s for s in [
               "#241----records", MCS_URL),
     Statement("mcs-2.4.2/srv", MUST, "SRV", "each ready endpoint of every cluster and named port has an SRV record "
                                             "with the port number whose target is "
-                                            "<hostname>.<clusterid>.<service>.<ns>.svc.clusterset.local (N × M)",
+                                            "`<hostname>.<clusterid>.<service>.<ns>.svc.clusterset.local` (N × M)",
               {"hostname": "", "several-clusters": "", "several-ports": ""}, "about endpoints and ports",
               "#242----records", MCS_URL),
-    Statement("mcs-2.4.4/no-cluster-name", MUST, "A/AAAA", "<clusterid>.<service>.<ns>.svc.clusterset.local, "
+    Statement("mcs-2.4.4/no-cluster-name", MUST, "A/AAAA", "`<clusterid>.<service>.<ns>.svc.clusterset.local`, "
                                                            "a name disambiguating to one cluster's backends, has "
                                                            "no record (MUST NOT)",
               {"several-clusters": ""}, "about cluster ids only", "#244---records-that-must-not-exist-for-a-"
