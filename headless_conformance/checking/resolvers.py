@@ -138,7 +138,7 @@ class Prediction:
     asked: tuple[tuple[str, str], ...] = ()  # (name, type), in order
     at_most: int | None = None  # a subset of this many addresses
     why: str = ""  # where the resolver gives up, why, in its documented terms
-    unanswered: frozenset[tuple[str, str]] = frozenset()  # questions answered late or never (resent)
+    unanswered: frozenset[tuple[str, str]] = frozenset()  # questions the resolver may send again (`resent`)
 
     def asks(self, sent: Sequence[tuple[str, str]]) -> bool:
         """The questions sent are the walk's, each once; one the path never answered may be sent again
@@ -176,7 +176,13 @@ def predict(resolver: Resolver, types: Sequence[str], chain: Sequence[tuple[str,
         return found
     known = dict(chain)
     return replace(found, unanswered=frozenset(
-        (c, t) for c, t in found.asked if slow((known.get(c) or {}).get(t))))
+        (c, t) for c, t in found.asked if resent(resolver, (known.get(c) or {}).get(t))))
+
+
+def resent(resolver: Resolver, reply: Reply | None) -> bool:
+    """Whether a resolver may send a question again: answered late or never (past a timeout), or for
+    musl answered SERVFAIL (it asks again at once on a server failure, res_msend.c)."""
+    return slow(reply) or (resolver.library == "musl" and reply is not None and reply.rcode == "SERVFAIL")
 
 
 def slow(reply: Reply | None) -> bool:

@@ -180,3 +180,12 @@ def test_a_lookup_scripts_output_is_read_back_in_order(together: bool) -> None:
 def test_a_lookup_without_its_end_says_so() -> None:
     with pytest.raises(ValueError, match="lookup 1 of 2 has no end"):
         parse_lookups("=== lookup 0 status 0 ns 1 2\n=== end 0\n", 2)
+
+
+def test_musl_may_ask_again_a_question_answered_servfail_glibc_may_not() -> None:
+    chain = [("web-0.nginx.", {"A": Reply("SERVFAIL", seconds=0.01), "AAAA": Reply("SERVFAIL", seconds=0.01)})]
+
+    musl, glibc = (predict(r, BOTH, chain, as_is="web-0.nginx.") for r in (MUSL_NEW, GLIBC))
+
+    assert musl.asks([("web-0.nginx.", "A"), ("web-0.nginx.", "AAAA"), ("web-0.nginx.", "A")])
+    assert not glibc.asks([("web-0.nginx.", "A"), ("web-0.nginx.", "AAAA"), ("web-0.nginx.", "A")])
