@@ -27,6 +27,9 @@ def addresses(network: str, count: int) -> list[str]:
     base = ipaddress.ip_network(network)
     return [str(base.network_address + i) for i in range(1, count + 1)]
 
+# one process runs them all: their module's pods and objects are made once
+pytestmark = pytest.mark.xdist_group("client-resolvers")
+
 
 @dataclass(frozen=True)
 class Served:

@@ -23,6 +23,9 @@ PORTS = (("http", 80), ("metrics", 9090))
 NETWORKS = {"A": "198.18.0.0/15", "AAAA": "2001:db8:100::/64"}
 REPEATED = "repeated"  # 150 endpoints over two slices, the 100th in both
 
+# one process runs them all: their module's pods and objects are made once
+pytestmark = pytest.mark.xdist_group("large-services")
+
 
 @dataclass(frozen=True)
 class Large:

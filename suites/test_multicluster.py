@@ -31,6 +31,9 @@ NETWORKS = {"A": {"cluster-a": "192.0.2.96/28", "cluster-b": "203.0.113.64/28", 
 SERVICE_NAME = "multicluster.kubernetes.io/service-name"
 SOURCE_CLUSTER = "multicluster.kubernetes.io/source-cluster"
 
+# one process runs them all: their module's pods and objects are made once
+pytestmark = pytest.mark.xdist_group("multicluster")
+
 
 @dataclass(frozen=True)
 class Imported:

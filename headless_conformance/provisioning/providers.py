@@ -282,7 +282,8 @@ def _kind(request: Request, state: Provisioned, say: Say) -> tuple[ClusterSpec, 
 def _serve_clusterset(kube: Kube, built: builds.BuildRecord | None, request: Request, say: Say) -> None:
     """clusterset.local on a kind cluster the suite made, where its CoreDNS can serve it and the build
     fetched the mcs-api CRDs; the multi-cluster checks say why they skip otherwise."""
-    release = dns_server.running_release(kube)
+    # a cluster just made: its DNS pods may not have logged their release yet, their image's tag names it
+    release = dns_server.running_release(kube) or dns_server.find(kube).image.rsplit(":", 1)[-1]
     if built is None or not built.mcs_crds:
         say(f"not serving {multicluster.ZONE}: no local build with the mcs-api CRDs")
         return
