@@ -88,7 +88,7 @@ def enable(kube: Kube, crds: Path, timeout: float, say: Say) -> str:
 
 def _established(crd: dict[str, Any]) -> bool:
     return any(c.get("type") == "Established" and c.get("status") == "True"
-               for c in (crd.get("status") or {}).get("conditions", []))
+               for c in (crd.get("status") or {}).get("conditions") or [])
 
 
 def served(corefile: str) -> bool:
