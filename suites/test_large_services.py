@@ -98,7 +98,7 @@ def test_every_ready_endpoint_of_a_large_service_answers_over_tcp(size, large, d
 
 
 @pytest.mark.coredns("truncation")
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", (101, 1001))  # what a UDP answer holds does not depend on the size past it
 def test_every_server_flags_a_large_udp_answer_truncated(size, large, dns, probes, transcript):
     """Asked without EDNS (512 bytes, as the C libraries ask) and with dig's EDNS (1232 bytes), every
     server and the Service answer part of the records, with the TC flag; what they hold is sized."""
@@ -122,7 +122,7 @@ def test_every_server_flags_a_large_udp_answer_truncated(size, large, dns, probe
 
 
 @pytest.mark.coredns("srv-weights")
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", (100, 101, 1001))  # 1000 and 1001 both outgrow one TCP message
 def test_each_port_of_a_large_service_has_a_weighted_srv_record_per_endpoint(size, large, dns, probes, transcript):
     """N endpoints × M ports, asked of every server over TCP: each port's SRV name answers a record
     per endpoint with its port, each target an endpoint's dashed name, priority 0 and weight at

@@ -121,6 +121,9 @@ class Clients:
         # names the path answered late or never (outside the cluster's zone, where the path may not reach
         # any server): asked once for the module, not for every check at dig's whole timeout
         self._slow: dict[str, dict[str, Reply]] = {}
+        # every question of the truth at once, each in a dig of its own: a name outside the cluster may
+        # get no response, and must not hold the others for dig's whole timeout
+        probes.place.apart.add(None)
         for n in self.ndots:
             options = options_given(n, self.extra_options)
             probes.add_pod(self.pod(n), image, dns={"dnsConfig": {"options": options}} if options else None)
@@ -134,7 +137,11 @@ class Clients:
         return f"counting-ndots{ndots}"
 
     def start(self) -> None:
+        """The client pods, Ready; the counting pods made (they start while the first checks run)."""
         self.probes.start([self.pod(n) for n in self.ndots])
+        self._add_counting_pods()
+        for n in self.ndots:
+            self.probes.create(self.counting_pod(n))
 
     def resolv_conf(self, pod: str) -> ResolvConf:
         if pod not in self._confs:
@@ -164,7 +171,14 @@ class Clients:
 
 
     def start_counting(self) -> None:
-        """The counting pods: the client pods' nameservers and search path, a dnsmasq in between."""
+        """The counting pods, Ready."""
+        self._add_counting_pods()
+        self.probes.start([self.counting_pod(n) for n in self.ndots])
+
+    def _add_counting_pods(self) -> None:
+        """The client pods' nameservers and search path, a dnsmasq in between."""
+        if self.counting_pod(self.ndots[0]) in self.probes.pod_options:
+            return
         conf = self.resolv_conf(self.pod(DEFAULT_NDOTS) if DEFAULT_NDOTS in self.ndots else self.pod(self.ndots[0]))
         for n in self.ndots:
             options = [{"name": "ndots", "value": str(n)}, *COUNTING_OPTIONS,
@@ -174,7 +188,6 @@ class Clients:
                                 ready_when=["grep", "-q", "using nameserver", QUERY_LOG],
                                 dns={"dnsPolicy": "None", "dnsConfig": {
                                     "nameservers": ["127.0.0.1"], "searches": list(conf.search), "options": options}})
-        self.probes.start([self.counting_pod(n) for n in self.ndots])
 
     def judge(self, ndots: int, names: Sequence[str], counted: bool = False) -> list[Seen]:
         """Each resolver's lookup of each name in the pod of `ndots`, beside what its documented walk
