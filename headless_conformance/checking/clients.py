@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -194,8 +195,13 @@ class Clients:
         (for that `ndots`, the pod's search path) must get from what dig proves the server answers
         every name it may ask; `counted`: in the counting pod, with the questions it sent."""
         pod = self.counting_pod(ndots) if counted else self.pod(ndots)
-        lookups = self._lookups(pod, self.resolvers(), names, QUERY_LOG if counted else None)
-        predictions = self.predictions(ndots, names)
+        resolvers = self.resolvers()
+        self.families()
+        self.resolv_conf(self.pod(ndots))  # read here: the pods' streams are not shared between threads
+        with ThreadPoolExecutor(1) as lookup:  # the lookups in their pod while dig asks from its own
+            running = lookup.submit(self._lookups, pod, resolvers, names, QUERY_LOG if counted else None)
+            predictions = self.predictions(ndots, names)
+            lookups = running.result()
         return [Seen(r, n, walk(r, n, ndots), predictions[r, n], lookup)
                 for r, found in lookups.items() for n, lookup in zip(names, found, strict=True)]
 
