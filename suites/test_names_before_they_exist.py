@@ -46,6 +46,7 @@ def test_a_name_denied_before_its_endpoint_exists_resolves_once_it_is_ready(clus
     denial = dns.await_no_records(second, rdtype).value
     transcript.figure("negative TTL", f"{denial.cache_ttl} s ({denial.rcode}, SOA TTL and minimum of the answer)")
     workloads.apply([endpoint_slice(SERVICE, rdtype, ips)])
+    dns.changed(SERVICE, set(ips.values()), f"{PODS[1]}'s endpoint added, ready")
 
     dns.await_a(second, {ips[PODS[1]]})
 
