@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pytest
 
 from headless_conformance.checking import names
+from headless_conformance.checking.manifests import endpoint, endpoint_slice, headless_service
 
 SERVICE = "my-headless-service"
 PODS = [f"my-app-statefulset-{i}" for i in range(3)]
@@ -52,33 +53,17 @@ class Served:
                 self.fqdn().rstrip("."), self.pod_fqdn(pod).rstrip("."), self.fqdn()]
 
 
-def endpoint_slice(name: str, service: str, rdtype: str, endpoints: list[dict]) -> dict:
-    return {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-            "metadata": {"name": name, "labels": {"kubernetes.io/service-name": service,
-                                                  "endpointslice.kubernetes.io/managed-by": "headless-conformance"}},
-            "addressType": "IPv6" if rdtype == "AAAA" else "IPv4",
-            "ports": [{"name": "http", "protocol": "TCP", "port": 80}], "endpoints": endpoints}
-
-
-def service(name: str) -> dict:
-    return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name},
-            "spec": {"clusterIP": "None", "ports": [{"name": "http", "protocol": "TCP", "port": 80}]}}
-
-
 @pytest.fixture(scope="module")
 def served(cluster, module_workloads) -> Served:
     types = cluster.facts.record_types
     own = {t: addresses(NETWORKS[t][0], len(PODS)) for t in types}
     many = {t: addresses(NETWORKS[t][1], LARGE_COUNT) for t in types}
-    docs = [service(SERVICE), service(LARGE)]
+    docs = [headless_service(SERVICE), headless_service(LARGE)]
     for t in types:
-        named = [{"addresses": [ip], "hostname": pod, "conditions": {"ready": True}}
-                 for pod, ip in zip(PODS, own[t], strict=True)]
-        docs.append(endpoint_slice(f"{SERVICE}-{t.lower()}", SERVICE, t, named))
-        docs.append(endpoint_slice(f"{LARGE}-{t.lower()}", LARGE, t,
-                                   [{"addresses": [ip], "conditions": {"ready": True}} for ip in many[t]]))
-    module_workloads.apply([{**d, "metadata": {**d["metadata"], "namespace": module_workloads.namespace}}
-                            for d in docs])
+        named = [endpoint(ip, pod) for pod, ip in zip(PODS, own[t], strict=True)]
+        docs.append(endpoint_slice(f"{SERVICE}-{t.lower()}", t, named, service=SERVICE))
+        docs.append(endpoint_slice(f"{LARGE}-{t.lower()}", t, map(endpoint, many[t]), service=LARGE))
+    module_workloads.apply(docs)
     return Served(module_workloads.namespace, cluster.domain, types,
                   {pod: {own[t][i] for t in types} for i, pod in enumerate(PODS)},
                   {ip for t in types for ip in many[t]})

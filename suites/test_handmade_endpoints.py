@@ -15,6 +15,7 @@ import pytest
 
 from fixtures.divergences import NO_PTR_WITHOUT_HOSTNAME
 from headless_conformance.checking import names
+from headless_conformance.checking.manifests import endpoint, endpoint_slice, headless_service
 from headless_conformance.checking.rules import SINGLE_STACK
 
 # documentation networks: the hand-made endpoints, and the large, crowded and sliced Services
@@ -39,24 +40,6 @@ class Handmade:
     unset: list[str]  # one ready, one with `ready` unset, one with no conditions at all
 
 
-def service(name: str) -> dict:
-    return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name},
-            "spec": {"clusterIP": "None", "ports": [{"name": "http", "protocol": "TCP", "port": 80}]}}
-
-
-def endpoint_slice(name: str, service_name: str, endpoints: list[dict], rdtype: str) -> dict:
-    return {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-            "metadata": {"name": name, "labels": {"kubernetes.io/service-name": service_name,
-                                                  "endpointslice.kubernetes.io/managed-by": "headless-conformance"}},
-            "addressType": "IPv6" if rdtype == "AAAA" else "IPv4",
-            "ports": [{"name": "http", "protocol": "TCP", "port": 80}], "endpoints": endpoints}
-
-
-def ready(ip: str, hostname: str | None = None, is_ready: bool | None = True) -> dict:
-    conditions = {} if is_ready is None else {"ready": is_ready}
-    return {"addresses": [ip], "conditions": conditions, **({"hostname": hostname} if hostname else {})}
-
-
 @pytest.fixture(scope="module")
 def handmade(cluster, module_workloads) -> Handmade:
     """The module's namespace, with every Service and EndpointSlice of this module written into it."""
@@ -64,19 +47,19 @@ def handmade(cluster, module_workloads) -> Handmade:
     own_net, large_net, crowd_net, sliced_net = NETWORKS[rdtype]
     made = Handmade(module_workloads.namespace, rdtype, addresses(own_net, 4), addresses(large_net, 100),
                     addresses(crowd_net, 101), addresses(sliced_net, 30), addresses(own_net, 3, first=5))
-    docs = [service("handmade"), endpoint_slice("handmade", "handmade", [
-        ready(made.own[0], "alpha"), ready(made.own[1], "beta"), ready(made.own[2]),
-        ready(made.own[3], is_ready=False)], rdtype)]
-    docs += [service("large"), endpoint_slice("large", "large", [ready(ip) for ip in made.large], rdtype)]
-    docs += [service("crowd"), endpoint_slice("crowd", "crowd", [ready(ip) for ip in made.crowd], rdtype)]
-    docs += [service("sliced")] + [endpoint_slice(f"sliced-{i}", "sliced", [ready(ip) for ip in made.sliced[i::3]],
-                                                  rdtype) for i in range(3)]
-    docs += [service("trailing"), endpoint_slice("trailing", "trailing", [ready(TRAILING)], "AAAA")]
-    docs += [service("unready-only"), endpoint_slice("unready-only", "unready-only",
-                                                     [ready(made.unset[0], is_ready=False)], rdtype)]
-    docs += [service("unset"), endpoint_slice("unset", "unset", [
-        ready(made.unset[0]), ready(made.unset[1], is_ready=None), {"addresses": [made.unset[2]]}], rdtype)]
-    module_workloads.apply([{**doc, "metadata": {**doc["metadata"], "namespace": made.namespace}} for doc in docs])
+    docs = [headless_service("handmade"), endpoint_slice("handmade", rdtype, [
+        endpoint(made.own[0], "alpha"), endpoint(made.own[1], "beta"), endpoint(made.own[2]),
+        endpoint(made.own[3], ready=False)], service="handmade")]
+    docs += [headless_service("large"), endpoint_slice("large", rdtype, map(endpoint, made.large), service="large")]
+    docs += [headless_service("crowd"), endpoint_slice("crowd", rdtype, map(endpoint, made.crowd), service="crowd")]
+    docs += [headless_service("sliced"), *(endpoint_slice(f"sliced-{i}", rdtype, map(endpoint, made.sliced[i::3]),
+                                                          service="sliced") for i in range(3))]
+    docs += [headless_service("trailing"), endpoint_slice("trailing", "AAAA", [endpoint(TRAILING)], service="trailing")]
+    docs += [headless_service("unready-only"),
+             endpoint_slice("unready-only", rdtype, [endpoint(made.unset[0], ready=False)], service="unready-only")]
+    docs += [headless_service("unset"), endpoint_slice("unset", rdtype, [
+        endpoint(made.unset[0]), endpoint(made.unset[1], ready=None), {"addresses": [made.unset[2]]}], service="unset")]
+    module_workloads.apply(docs)
     return made
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pytest
 
 from headless_conformance.checking import names
+from headless_conformance.checking.manifests import endpoint, endpoint_slice, headless_service
 from headless_conformance.checking.probes import Query
 from headless_conformance.checking.rules import SINGLE_STACK
 
@@ -47,20 +48,6 @@ def addresses(rdtype: str, first: int, count: int) -> list[str]:
     return [str(base.network_address + first + i) for i in range(count)]
 
 
-def endpoint_slice(name: str, service: str, rdtype: str, ips: list[str]) -> dict:
-    return {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-            "metadata": {"name": name, "labels": {"kubernetes.io/service-name": service,
-                                                  "endpointslice.kubernetes.io/managed-by": "headless-conformance"}},
-            "addressType": "IPv6" if rdtype == "AAAA" else "IPv4",
-            "ports": [{"name": n, "protocol": "TCP", "port": p} for n, p in PORTS],
-            "endpoints": [{"addresses": [ip], "conditions": {"ready": True}} for ip in ips]}
-
-
-def service(name: str) -> dict:
-    return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name},
-            "spec": {"clusterIP": "None", "ports": [{"name": n, "protocol": "TCP", "port": p} for n, p in PORTS]}}
-
-
 @pytest.fixture(scope="module")
 def large(cluster, module_workloads) -> Large:
     rdtype = cluster.facts.record_types[0]
@@ -69,15 +56,15 @@ def large(cluster, module_workloads) -> Large:
         ips = addresses(rdtype, first, size)
         first += 2048
         members[service_name(size)] = ips
-        docs += [service(service_name(size)), *(
-            endpoint_slice(f"{service_name(size)}-{i // PER_SLICE}", service_name(size), rdtype, ips[i:i + PER_SLICE])
-            for i in range(0, size, PER_SLICE))]
+        docs += [headless_service(service_name(size), PORTS), *(
+            endpoint_slice(f"{service_name(size)}-{i // PER_SLICE}", rdtype, map(endpoint, ips[i:i + PER_SLICE]),
+                           service=service_name(size), ports=PORTS) for i in range(0, size, PER_SLICE))]
     ips = addresses(rdtype, first, 150)
     members[REPEATED] = ips
-    docs += [service(REPEATED), endpoint_slice(f"{REPEATED}-0", REPEATED, rdtype, ips[:100]),
-             endpoint_slice(f"{REPEATED}-1", REPEATED, rdtype, ips[99:])]
-    module_workloads.apply([{**d, "metadata": {**d["metadata"], "namespace": module_workloads.namespace}}
-                            for d in docs])
+    docs += [headless_service(REPEATED, PORTS),
+             endpoint_slice(f"{REPEATED}-0", rdtype, map(endpoint, ips[:100]), service=REPEATED, ports=PORTS),
+             endpoint_slice(f"{REPEATED}-1", rdtype, map(endpoint, ips[99:]), service=REPEATED, ports=PORTS)]
+    module_workloads.apply(docs)
     return Large(module_workloads.namespace, cluster.domain, rdtype, members)
 
 

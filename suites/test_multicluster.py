@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pytest
 
 from headless_conformance.checking import names
+from headless_conformance.checking.manifests import endpoint, endpoint_slice, headless_service
 from headless_conformance.checking.records import record_type
 from headless_conformance.checking.rules import SINGLE_STACK
 
@@ -53,14 +54,6 @@ class Imported:
         return {ip for ips in self.endpoints.values() for ip in ips}
 
 
-def endpoint_slice(name: str, labels: dict[str, str], rdtype: str, endpoints: list[dict]) -> dict:
-    return {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-            "metadata": {"name": name, "labels": {**labels, "endpointslice.kubernetes.io/managed-by":
-                                                  "headless-conformance"}},
-            "addressType": "IPv6" if rdtype == "AAAA" else "IPv4",
-            "ports": [{"name": n, "protocol": "TCP", "port": p} for n, p in PORTS], "endpoints": endpoints}
-
-
 def service_import(name: str) -> dict:
     return {"apiVersion": "multicluster.x-k8s.io/v1alpha1", "kind": "ServiceImport", "metadata": {"name": name},
             "spec": {"type": "Headless", "ports": [{"name": n, "protocol": "TCP", "port": p} for n, p in PORTS]}}
@@ -70,9 +63,7 @@ def service_import(name: str) -> dict:
 def imported(cluster, clusterset, module_workloads) -> Imported:
     types = cluster.facts.record_types
     endpoints: dict[tuple[str, str], set[str]] = {}
-    docs = [service_import(SERVICE), service_import(EMPTY),
-            {"apiVersion": "v1", "kind": "Service", "metadata": {"name": SERVICE},
-             "spec": {"clusterIP": "None", "ports": [{"name": n, "protocol": "TCP", "port": p} for n, p in PORTS]}}]
+    docs = [service_import(SERVICE), service_import(EMPTY), headless_service(SERVICE, PORTS)]
     local: set[str] = set()
     for t in types:
         for cluster_id, hostnames in CLUSTERS.items():
@@ -80,20 +71,17 @@ def imported(cluster, clusterset, module_workloads) -> Imported:
             ips = {h: str(base + 1 + i) for i, h in enumerate(hostnames)}
             for h, ip in ips.items():
                 endpoints.setdefault((cluster_id, h), set()).add(ip)
-            docs.append(endpoint_slice(f"{SERVICE}-{cluster_id}-{t.lower()}",
-                                       {SERVICE_NAME: SERVICE, SOURCE_CLUSTER: cluster_id}, t,
-                                       [{"addresses": [ip], "hostname": h, "conditions": {"ready": True}}
-                                        for h, ip in ips.items()]))
+            docs.append(endpoint_slice(f"{SERVICE}-{cluster_id}-{t.lower()}", t,
+                                       [endpoint(ip, h) for h, ip in ips.items()], ports=PORTS,
+                                       labels={SERVICE_NAME: SERVICE, SOURCE_CLUSTER: cluster_id}))
         unready = str(ipaddress.ip_network(NETWORKS[t]["cluster-a"]).network_address + 9)
-        docs.append(endpoint_slice(f"{EMPTY}-{t.lower()}", {SERVICE_NAME: EMPTY, SOURCE_CLUSTER: "cluster-a"}, t,
-                                   [{"addresses": [unready], "hostname": "unready",
-                                     "conditions": {"ready": False}}]))
+        docs.append(endpoint_slice(f"{EMPTY}-{t.lower()}", t, [endpoint(unready, "unready", ready=False)],
+                                   ports=PORTS, labels={SERVICE_NAME: EMPTY, SOURCE_CLUSTER: "cluster-a"}))
         own = str(ipaddress.ip_network(NETWORKS[t]["local"]).network_address + 1)
         local.add(own)
-        docs.append(endpoint_slice(f"{SERVICE}-local-{t.lower()}", {"kubernetes.io/service-name": SERVICE}, t,
-                                   [{"addresses": [own], "hostname": "local-0", "conditions": {"ready": True}}]))
-    module_workloads.apply([{**d, "metadata": {**d["metadata"], "namespace": module_workloads.namespace}}
-                            for d in docs])
+        docs.append(endpoint_slice(f"{SERVICE}-local-{t.lower()}", t, [endpoint(own, "local-0")], service=SERVICE,
+                                   ports=PORTS))
+    module_workloads.apply(docs)
     return Imported(module_workloads.namespace, clusterset, cluster.domain, endpoints, local)
 
 

@@ -15,6 +15,7 @@ import ipaddress
 import pytest
 
 from headless_conformance.checking import names
+from headless_conformance.checking.manifests import endpoint, endpoint_slice, headless_service
 from headless_conformance.checking.rules import SINGLE_STACK
 
 SERVICE = "my-headless-service"
@@ -22,14 +23,8 @@ PODS = ("my-app-statefulset-0", "my-app-statefulset-1")
 NETWORKS = {"A": "192.0.2.80/28", "AAAA": "2001:db8:8::/64"}
 
 
-def endpoint_slice(service: str, rdtype: str, endpoints: dict[str, str]) -> dict:
-    return {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-            "metadata": {"name": service, "labels": {"kubernetes.io/service-name": service,
-                                                     "endpointslice.kubernetes.io/managed-by": "headless-conformance"}},
-            "addressType": "IPv6" if rdtype == "AAAA" else "IPv4",
-            "ports": [{"name": "http", "protocol": "TCP", "port": 80}],
-            "endpoints": [{"addresses": [ip], "hostname": pod, "conditions": {"ready": True}}
-                          for pod, ip in endpoints.items()]}
+def served(rdtype: str, endpoints: dict[str, str]) -> dict:
+    return endpoint_slice(SERVICE, rdtype, [endpoint(ip, pod) for pod, ip in endpoints.items()], service=SERVICE)
 
 
 @pytest.mark.spec("2.4.1/hostname", kinds=(*SINGLE_STACK, "hostname"))
@@ -38,14 +33,12 @@ def test_a_name_denied_before_its_endpoint_exists_resolves_once_it_is_ready(clus
     base = ipaddress.ip_network(NETWORKS[rdtype]).network_address
     ips = {pod: str(base + 1 + i) for i, pod in enumerate(PODS)}
     first, second = (names.pod_fqdn(pod, SERVICE, workloads.namespace, cluster.domain) for pod in PODS)
-    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": SERVICE},
-               "spec": {"clusterIP": "None", "ports": [{"name": "http", "protocol": "TCP", "port": 80}]}}
-    workloads.apply([service, endpoint_slice(SERVICE, rdtype, {PODS[0]: ips[PODS[0]]})])
+    workloads.apply([headless_service(SERVICE), served(rdtype, {PODS[0]: ips[PODS[0]]})])
     dns.await_a(first, {ips[PODS[0]]})
 
     denial = dns.await_no_records(second, rdtype).value
     transcript.figure("negative TTL", f"{denial.cache_ttl} s ({denial.rcode}, SOA TTL and minimum of the answer)")
-    workloads.apply([endpoint_slice(SERVICE, rdtype, ips)])
+    workloads.apply([served(rdtype, ips)])
     dns.changed(SERVICE, set(ips.values()), f"{PODS[1]}'s endpoint added, ready")
 
     dns.await_a(second, {ips[PODS[1]]})

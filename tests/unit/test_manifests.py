@@ -218,3 +218,20 @@ def test_with_replicas_errors() -> None:
     for bad in (-1, True, 2.0):
         with pytest.raises(ValueError, match="non-negative integer"):
             with_replicas(docs, "Deployment", "my-app-deployment", bad)  # type: ignore[arg-type]
+
+
+def test_a_handmade_endpointslice_names_its_service_family_ports_and_maker() -> None:
+    from headless_conformance.checking.manifests import endpoint, endpoint_slice, headless_service
+
+    made = endpoint_slice("s-0", "AAAA", [endpoint("2001:db8::1", "web-0"), endpoint("2001:db8::2", ready=None)],
+                          service="s", ports=(("http", 80), ("metrics", 9090)))
+
+    assert made["addressType"] == "IPv6"
+    assert made["metadata"]["labels"] == {"kubernetes.io/service-name": "s",
+                                          "endpointslice.kubernetes.io/managed-by": "headless-conformance"}
+    assert [p["port"] for p in made["ports"]] == [80, 9090]
+    assert made["endpoints"] == [{"addresses": ["2001:db8::1"], "conditions": {"ready": True}, "hostname": "web-0"},
+                                 {"addresses": ["2001:db8::2"], "conditions": {}}]
+    assert headless_service("s")["spec"]["clusterIP"] == "None"
+    mcs = endpoint_slice("m", "A", [], labels={"multicluster.kubernetes.io/service-name": "s"})
+    assert "kubernetes.io/service-name" not in mcs["metadata"]["labels"]
