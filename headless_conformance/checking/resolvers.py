@@ -11,13 +11,13 @@ output), and dnsmasq's query log when a lookup's questions are counted.
 from __future__ import annotations
 
 import re
+import shlex
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 NO_RESPONSE = "NO RESPONSE"  # a question dig got no response to, in place of an rcode
 SHORTEST_TIMEOUT = 1.0  # resolv.conf's timeout is in whole seconds
-NOT_FOUND_STATUS = 2  # getent's (and resolve-musl's) exit status for a name with no address
 MUSL_MAX_ADDRESSES = 48  # musl's MAXADDRS: getaddrinfo returns no more
 MUSL_TCP_FALLBACK = (1, 2, 4)  # the first musl release that asks again over TCP when an answer is truncated
 ASKED_TYPES = ("A", "AAAA")  # getaddrinfo(AF_UNSPEC) asks A, then AAAA, in both libraries
@@ -289,7 +289,6 @@ def lookups_script(argvs: Sequence[Sequence[str]], query_log: str | None = None,
     """A shell script (one line) running each lookup: its output, then a line with its exit status and
     its start and end in nanoseconds; with `query_log`, then the lines dnsmasq logged meanwhile (one
     lookup after another); `together`: all at once, each printed in turn when all are done."""
-    import shlex
     if together:
         run = [f"( s=$(date +%s%N); {shlex.join(argv)} > $d/{i} 2>&1; c=$?; e=$(date +%s%N); "
                f'echo "{LOOKUP_MARK} {i} status $c ns $s $e" >> $d/{i} ) &' for i, argv in enumerate(argvs)]

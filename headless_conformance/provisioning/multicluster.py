@@ -61,9 +61,8 @@ def with_multicluster(corefile: str) -> str:
     return changed
 
 
-def enable(kube: Kube, crds: Path, timeout: float, say: Say) -> str:
-    """The CRDs, CoreDNS's right to read ServiceImports, and the Corefile; CoreDNS restarted and Ready.
-    Returns what was done, for the environment table."""
+def enable(kube: Kube, crds: Path, timeout: float, say: Say) -> None:
+    """The CRDs, CoreDNS's right to read ServiceImports, and the Corefile; CoreDNS restarted and Ready."""
     say(f"serving {ZONE}: the mcs-api CRDs from {crds}, and CoreDNS's multicluster option")
     docs = [d for path in sorted(crds.glob("*.yaml")) for d in yaml.safe_load_all(path.read_text()) if d]
     with tempfile.TemporaryDirectory(prefix="headless-conformance-") as tmp:
@@ -83,7 +82,6 @@ def enable(kube: Kube, crds: Path, timeout: float, say: Say) -> str:
     if changed != corefile:
         kube.core.patch_namespaced_config_map("coredns", "kube-system", {"data": {"Corefile": changed}})
         dns_server.restart(kube, timeout)
-    return f"{ZONE} served by CoreDNS's multicluster option (mcs-api CRDs from {crds.name})"
 
 
 def _established(crd: dict[str, Any]) -> bool:
