@@ -19,7 +19,7 @@ import pytest
 
 from headless_conformance.checking import names
 from headless_conformance.checking.manifests import endpoint, endpoint_slice, headless_service
-from headless_conformance.checking.records import record_type
+from headless_conformance.checking.records import record_type, some_of
 from headless_conformance.checking.rules import SINGLE_STACK
 
 SERVICE = "my-headless-service"
@@ -85,12 +85,6 @@ def imported(cluster, clusterset, module_workloads) -> Imported:
     return Imported(module_workloads.namespace, clusterset, cluster.domain, endpoints, local)
 
 
-def subset_of(allowed: set[str], rdtype: str):  # noqa: ANN201 - a records.Judge
-    """A clean answer of some of `allowed` of this type, each once, and nothing else."""
-    wanted = {ip for ip in allowed if record_type(ip) == rdtype}
-    return lambda a: a.rcode in ("NOERROR", "NXDOMAIN") and not a.duplicates() and a.addresses(rdtype) <= wanted
-
-
 @pytest.mark.mcs("mcs-2.2/txt", kinds=("any",))
 @pytest.mark.diverges(server="coredns", since="1.12.2", bug="no issue filed", seen=r'TXT "1\.1\.0"',
                       reason="dns-version.clusterset.local answers the cluster-local schema's version, 1.1.0: the "
@@ -109,7 +103,7 @@ def test_dns_version_of_clusterset_local_carries_the_multicluster_schema_version
 def test_a_headless_serviceimport_answers_some_of_its_ready_endpoints_across_clusters_and_no_other(imported, dns):
     with dns.together():
         for rdtype in ("A", "AAAA"):
-            dns.await_answer(imported.fqdn(), rdtype, subset_of(imported.every_address(), rdtype),
+            dns.await_answer(imported.fqdn(), rdtype, some_of(imported.every_address(), rdtype),
                              f"{rdtype} {imported.fqdn()}: some of {sorted(imported.every_address())}, each once")
 
 
@@ -124,7 +118,7 @@ def test_each_endpoint_is_named_by_its_hostname_and_cluster_id(imported, dns):
     <hostname>.<clusterid>.<service>: the same hostname in two clusters names two endpoints."""
     answered = set()
     for rdtype in sorted({record_type(ip) for ip in imported.every_address()}):
-        answered |= dns.await_answer(imported.fqdn(), rdtype, subset_of(imported.every_address(), rdtype),
+        answered |= dns.await_answer(imported.fqdn(), rdtype, some_of(imported.every_address(), rdtype),
                                      f"{rdtype} {imported.fqdn()}").value.addresses(rdtype)
     chosen = {key: ips for key, ips in imported.endpoints.items() if ips & answered}
     assert chosen, f"{imported.fqdn()} answered none of the ready endpoints: nothing to name"

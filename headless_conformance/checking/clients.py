@@ -14,9 +14,8 @@ import re
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
-from headless_conformance.checking.probes import Probes, Query
+from headless_conformance.checking.probes import ExecResult, Probes, Query
 from headless_conformance.checking.resolvers import (
     ASKED_TYPES,
     NO_RESPONSE,
@@ -40,7 +39,7 @@ DEFAULT_NDOTS = 5  # what the kubelet writes for a ClusterFirst pod
 QUERY_LOG = "/tmp/queries.log"
 # one try of 1 s a question while counting: a question the path never answers costs a second, not the
 # resolver's 5 s and its retries (the questions of the walk are the same)
-COUNTING_OPTIONS = ({"name": "timeout", "value": "1"}, {"name": "attempts", "value": "1"})
+COUNTING_OPTIONS = ("timeout:1", "attempts:1")
 LOOKUP_TIMEOUT = 60.0  # a lookup of several names, each resolver's own retries and timeouts included
 UDP_WITHOUT_EDNS = 512  # bytes: the largest UDP answer to a question without EDNS
 
@@ -72,11 +71,11 @@ def parse_resolv_conf(text: str) -> ResolvConf:
     return ResolvConf(text, tuple(nameservers), search, ndots)
 
 
-def options_given(ndots: int, extra: Sequence[str]) -> list[dict[str, str]]:
-    """A pod's dnsConfig options: `ndots` where not the default, then `extra` ("name:value" or "name"),
-    an option of the same name replacing it."""
-    chosen: dict[str, str | None] = {} if ndots == DEFAULT_NDOTS else {"ndots": str(ndots)}
-    for option in extra:
+def options_given(ndots: int, extra: Sequence[str], always: Sequence[str] = ()) -> list[dict[str, str]]:
+    """A pod's dnsConfig options: `ndots` where not the default (or where `always` is given), then
+    `always`, then `extra` ("name:value" or "name"), an option of the same name replacing it."""
+    chosen: dict[str, str | None] = {} if ndots == DEFAULT_NDOTS and not always else {"ndots": str(ndots)}
+    for option in (*always, *extra):
         name, _, value = option.partition(":")
         chosen[name] = value or None
     return [{"name": n, **({"value": v} if v is not None else {})} for n, v in chosen.items()]
@@ -170,7 +169,6 @@ class Clients:
             self._resolvers = resolvers_in(listing, glibc_version(self._run(pod, ["ldd", "--version"]).stdout))
         return self._resolvers
 
-
     def start_counting(self) -> None:
         """The counting pods, Ready."""
         self._add_counting_pods()
@@ -182,9 +180,7 @@ class Clients:
             return
         conf = self.resolv_conf(self.pod(DEFAULT_NDOTS) if DEFAULT_NDOTS in self.ndots else self.pod(self.ndots[0]))
         for n in self.ndots:
-            options = [{"name": "ndots", "value": str(n)}, *COUNTING_OPTIONS,
-                       *options_given(DEFAULT_NDOTS, self.extra_options)]
-            options = list({o["name"]: o for o in options}.values())
+            options = options_given(n, self.extra_options, always=COUNTING_OPTIONS)
             self.probes.add_pod(self.counting_pod(n), self.image, command=dnsmasq_argv(conf.nameservers),
                                 ready_when=["grep", "-q", "using nameserver", QUERY_LOG],
                                 dns={"dnsPolicy": "None", "dnsConfig": {
@@ -255,7 +251,7 @@ class Clients:
         found = parse_lookups(self._run(pod, ["sh", "-c", script], timeout=LOOKUP_TIMEOUT).stdout, len(argvs))
         return {r: found[i * len(names):(i + 1) * len(names)] for i, r in enumerate(resolvers)}
 
-    def _run(self, pod: str, argv: list[str], timeout: float = 20.0) -> Any:
+    def _run(self, pod: str, argv: list[str], timeout: float = 20.0) -> ExecResult:
         return self.probes.run(pod, argv, timeout=timeout)
 
 

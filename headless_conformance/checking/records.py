@@ -164,6 +164,13 @@ def srv_records(records: Iterable[tuple[str, int]]) -> Judge:
     return lambda a: a.rcode == "NOERROR" and Counter((r.target, r.port) for r in distinct(a.srv())) == wanted
 
 
+def some_of(allowed: Iterable[str], rdtype: str) -> Judge:
+    """Some of `allowed`'s addresses of this type (none too), each once, and no other: a clean answer
+    where a specification lets a server choose a subset."""
+    wanted = {ip for ip in allowed if record_type(ip) == rdtype}
+    return lambda a: a.rcode in ("NOERROR", "NXDOMAIN") and not a.duplicates() and a.addresses(rdtype) <= wanted
+
+
 def ptr_names(names: Iterable[str], also_under: Iterable[str] = ()) -> Judge:
     """PTR records pointing at exactly `names`, and at exactly one name one label under each of
     `also_under` (a Service's name whose identifier of the address the check cannot learn)."""

@@ -14,7 +14,7 @@ import re
 import shlex
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 NO_RESPONSE = "NO RESPONSE"  # a question dig got no response to, in place of an rcode
 SHORTEST_TIMEOUT = 1.0  # resolv.conf's timeout is in whole seconds
@@ -259,7 +259,7 @@ class Lookup:
     seconds: float
     status: int
     error: str = ""
-    asked: tuple[tuple[str, str], ...] = field(default=())
+    asked: tuple[tuple[str, str], ...] = ()
 
 
 def parse_ahosts(output: str) -> tuple[str, ...]:

@@ -36,6 +36,8 @@ def test_dns_config_options_leave_the_default_ndots_alone_and_let_given_options_
     assert options_given(2, ()) == [{"name": "ndots", "value": "2"}]
     assert options_given(5, ("ndots:1", "edns0")) == [{"name": "ndots", "value": "1"}, {"name": "edns0"}]
     assert options_given(2, ("ndots:1",)) == [{"name": "ndots", "value": "1"}]
+    assert options_given(5, (), always=("timeout:1",)) == [{"name": "ndots", "value": "5"},
+                                                           {"name": "timeout", "value": "1"}]
 
 
 def test_the_counting_forwarder_keeps_nothing_and_logs_every_query() -> None:
